@@ -1,0 +1,46 @@
+# Chorus: `make run` and `make test` do all set-up from a fresh clone.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Where NLTK data is copied from when its download host cannot be reached (a copy of nltk_data).
+NLTK_OFFLINE_SOURCE ?= $(wildcard ../shared/nltk_data)
+NLTK_FLAGS := $(if $(NLTK_OFFLINE_SOURCE),--offline-source $(NLTK_OFFLINE_SOURCE),)
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test nltk migrate demo bench clean
+
+run: install nltk migrate demo
+	$(BIN)/chorus run --host $(HOST) --port $(PORT)
+
+test: install-test nltk
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps make the second run quick: reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+nltk: install
+	$(BIN)/chorus nltk download $(NLTK_FLAGS)
+
+migrate: install
+	$(BIN)/chorus database upgrade
+
+demo: install
+	$(BIN)/chorus demo load
+
+clean:
+	rm -rf $(VENV) var/chorus.db var/chorus.db-* .pytest_cache

@@ -1,0 +1,1 @@
+"""Chorus text analysis: a pure library (no web framework, no database) with a CLI."""

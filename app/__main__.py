@@ -1,0 +1,48 @@
+"""The `chorus` command: Litestar's CLI for this app, after checks that fail with one clear line."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from analysis import resources as nltk_resources
+from app.settings import ConfigError, get_settings
+
+# What each command needs working before it starts; anything else only needs valid settings.
+PREFLIGHT = {
+    "run": ("database", "nltk"),
+    "database": ("database",),
+    "demo": ("database",),
+}
+
+
+def preflight(arguments: list[str]) -> None:
+    """Validate settings and, for commands that need them, the database and NLTK data."""
+    settings = get_settings()
+    command = next((a for a in arguments if not a.startswith("-")), "")
+    needs = PREFLIGHT.get(command, ())
+    if "database" in needs:
+        from app.database import check_reachable
+
+        check_reachable(settings)
+    if "nltk" in needs:
+        nltk_resources.use_paths(settings.nltk_data)
+        try:
+            nltk_resources.require()
+        except nltk_resources.MissingNLTKData as error:
+            raise ConfigError(str(error)) from None
+
+
+def main() -> None:
+    os.environ.setdefault("LITESTAR_APP", "app.asgi:create_app")
+    try:
+        preflight(sys.argv[1:])
+    except ConfigError as error:
+        sys.exit(f"chorus: {error}")
+    from litestar.__main__ import run_cli
+
+    run_cli()
+
+
+if __name__ == "__main__":
+    main()

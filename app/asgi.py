@@ -1,0 +1,76 @@
+"""The application factory: one readable place where Chorus is wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.exceptions import HTTPException
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from piccolo.engine.postgres import PostgresEngine
+
+from analysis import resources as nltk_resources
+from app.cli import ChorusCLIPlugin
+from app.database import current_engine
+from app.governance.controllers import PartnershipController
+from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.web.controllers import HomeController, health
+from app.web.errors import http_exception_handler, server_error_handler
+from app.web.security import security_headers
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = PROJECT_ROOT / "app" / "static"
+
+
+@asynccontextmanager
+async def database_pool(app: Litestar) -> AsyncIterator[None]:
+    """Open the PostgreSQL pool for the life of the worker (SQLite needs none)."""
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+        try:
+            yield
+        finally:
+            await engine.close_connection_pool()
+    else:
+        yield
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the Chorus ASGI app from settings (read from the environment by default)."""
+    settings = settings or get_settings()
+    nltk_resources.use_paths(settings.nltk_data)
+    return Litestar(
+        route_handlers=[
+            HomeController,
+            PartnershipController,
+            health,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+        ],
+        plugins=[ChorusCLIPlugin()],
+        lifespan=[database_pool],
+        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.is_production,
+            cookie_samesite="lax",
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Chorus",
+            version="0.1.0",
+            path="/schema",
+            # Machine-readable only: the HTML viewers load scripts from CDNs, which Chorus never does.
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"]), YamlRenderPlugin()],
+        ),
+        exception_handlers={HTTPException: http_exception_handler, Exception: server_error_handler},
+        before_send=[security_headers(settings.is_production)],
+        logging_config=LoggingConfig(log_exceptions="never"),
+        debug=False,
+    )

@@ -1,0 +1,14 @@
+"""Piccolo's configuration: the engine comes from DATABASE_URL, the apps are Chorus's domains."""
+
+from piccolo.conf.apps import AppRegistry
+
+from app.database import engine_for
+from app.settings import get_settings
+
+DB = engine_for(get_settings())
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "app.governance.piccolo_app",
+    ]
+)

@@ -1,0 +1,145 @@
+"""Settings, read once from the environment and validated before anything starts."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "production")
+DATABASE_SCHEMES = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres"}
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names the problem and the fix in one line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Chorus reads from its environment."""
+
+    env: str = "development"
+    """`development` or `production` (CHORUS_ENV)."""
+    database_url: str = ""
+    """`sqlite:///path/to/file.db` or `postgresql://user:pass@host:port/db` (DATABASE_URL)."""
+    secret_key: str = field(default="", repr=False)
+    """Signs CSRF tokens and sessions (SECRET_KEY); kept under var/ in development."""
+    var_dir: Path = PROJECT_ROOT / "var"
+    """Where development state lives: the SQLite file, the dev secret key, NLTK data (CHORUS_VAR_DIR)."""
+    nltk_data: tuple[Path, ...] = ()
+    """Folders searched for NLTK data, first match wins (NLTK_DATA, then var/nltk_data)."""
+    smtp_host: str = "127.0.0.1"
+    """Outgoing mail server (SMTP_HOST)."""
+    smtp_port: int = 25
+    """Outgoing mail port (SMTP_PORT)."""
+    smtp_username: str = ""
+    """SMTP login, if the server wants one (SMTP_USERNAME)."""
+    smtp_password: str = field(default="", repr=False)
+    """SMTP password (SMTP_PASSWORD)."""
+    smtp_starttls: bool = False
+    """Upgrade the SMTP connection with STARTTLS (SMTP_STARTTLS=1)."""
+    mail_from: str = "Chorus <chorus@localhost>"
+    """The From: address of mail Chorus sends (MAIL_FROM)."""
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def database_engine(self) -> str:
+        """`sqlite` or `postgres`."""
+        return DATABASE_SCHEMES[urlsplit(self.database_url).scheme]
+
+    @property
+    def sqlite_path(self) -> Path:
+        # As in SQLAlchemy: sqlite:///relative.db and sqlite:////absolute/path.db
+        return Path(urlsplit(self.database_url).path[1:])
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build and validate settings; raise ConfigError naming the first problem found."""
+        environ = os.environ if environ is None else environ
+        env = environ.get("CHORUS_ENV", "development").strip() or "development"
+        if env not in ENVIRONMENTS:
+            raise ConfigError(
+                f"CHORUS_ENV must be 'development' or 'production', not {env!r}: fix CHORUS_ENV"
+            )
+        var_dir = Path(environ.get("CHORUS_VAR_DIR") or PROJECT_ROOT / "var").resolve()
+        database_url = environ.get("DATABASE_URL", "").strip() or f"sqlite:///{var_dir / 'chorus.db'}"
+        _validate_database_url(database_url)
+        secret_key = environ.get("SECRET_KEY", "").strip()
+        if not secret_key:
+            if env == "production":
+                raise ConfigError(
+                    "SECRET_KEY is required when CHORUS_ENV=production: set it to a long random "
+                    "string, e.g. the output of `python -c \"import secrets; print(secrets.token_urlsafe(48))\"`"
+                )
+            secret_key = _development_secret_key(var_dir)
+        elif len(secret_key) < 32:
+            raise ConfigError("SECRET_KEY is too short: use at least 32 random characters")
+        nltk_data = tuple(Path(p) for p in environ.get("NLTK_DATA", "").split(os.pathsep) if p)
+        try:
+            smtp_port = int(environ.get("SMTP_PORT", "25"))
+        except ValueError:
+            raise ConfigError(f"SMTP_PORT must be a port number, not {environ['SMTP_PORT']!r}") from None
+        return cls(
+            env=env,
+            database_url=database_url,
+            secret_key=secret_key,
+            var_dir=var_dir,
+            nltk_data=(*nltk_data, var_dir / "nltk_data"),
+            smtp_host=environ.get("SMTP_HOST", "127.0.0.1"),
+            smtp_port=smtp_port,
+            smtp_username=environ.get("SMTP_USERNAME", ""),
+            smtp_password=environ.get("SMTP_PASSWORD", ""),
+            smtp_starttls=environ.get("SMTP_STARTTLS", "") in ("1", "true", "yes"),
+            mail_from=environ.get("MAIL_FROM", "Chorus <chorus@localhost>"),
+        )
+
+
+def _validate_database_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in DATABASE_SCHEMES:
+        raise ConfigError(
+            f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url.split(':', 1)[0]!r}: "
+            "fix DATABASE_URL"
+        )
+    if parts.scheme == "sqlite":
+        if parts.netloc or not parts.path.strip("/"):
+            raise ConfigError(
+                "DATABASE_URL for SQLite must look like sqlite:///var/chorus.db (relative) or "
+                "sqlite:////abs/path/chorus.db: fix DATABASE_URL"
+            )
+        return
+    try:
+        parts.port
+    except ValueError:
+        raise ConfigError("DATABASE_URL has a port that is not a number: fix DATABASE_URL") from None
+    if not parts.hostname or not parts.path.strip("/"):
+        raise ConfigError(
+            "DATABASE_URL for PostgreSQL must name a host and a database, "
+            "e.g. postgresql://chorus:secret@localhost:5432/chorus: fix DATABASE_URL"
+        )
+
+
+def _development_secret_key(var_dir: Path) -> str:
+    """Keep one generated key per checkout so sessions survive restarts in development."""
+    key_file = var_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached: the environment is read once)."""
+    return Settings.from_env()

@@ -1,0 +1,61 @@
+"""Error responses: friendly pages in the site layout for browsers, JSON for API clients.
+
+No traceback ever reaches a client; server errors are logged with theirs.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+logger = logging.getLogger("chorus.errors")
+
+FRIENDLY_MESSAGES = {
+    400: "Something in that request was not right. Please go back and try again.",
+    403: "You do not have permission to see this page.",
+    404: "We could not find that page. It may have moved, or the link may be wrong.",
+    405: "That page cannot be used this way.",
+    413: "That was too much to send in one go.",
+    429: "Too many requests. Please wait a minute and try again.",
+    500: "Something went wrong on our side. It is not your fault. Please try again later.",
+    503: "Chorus is not available right now. Please try again later.",
+}
+
+
+def _wants_html(request: Request) -> bool:
+    return request.accept.best_match([MediaType.HTML, MediaType.JSON], default=MediaType.JSON) == MediaType.HTML
+
+
+def _render(request: Request, status_code: int, detail: str | None = None) -> Response:
+    message = FRIENDLY_MESSAGES.get(status_code, HTTPStatus(status_code).phrase)
+    if _wants_html(request):
+        template = "errors/404.html" if status_code == 404 else "errors/error.html"
+        return Template(
+            template_name=template,
+            context={"status_code": status_code, "title": HTTPStatus(status_code).phrase, "message": message},
+            status_code=status_code,
+        )
+    return Response(
+        content={"status_code": status_code, "detail": detail or message},
+        status_code=status_code,
+        media_type=MediaType.JSON,
+    )
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    """4xx and deliberate 5xx: the client may see the exception's own detail in JSON."""
+    if exc.status_code >= 500:
+        return server_error_handler(request, exc)
+    return _render(request, exc.status_code, exc.detail)
+
+
+def server_error_handler(request: Request, exc: Exception) -> Response:
+    """Anything unexpected: log it with its traceback, show the client only a friendly page."""
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    status_code = getattr(exc, "status_code", HTTP_500_INTERNAL_SERVER_ERROR)
+    return _render(request, status_code)

@@ -1,0 +1,1 @@
+"""Everything participants take part in: questionnaires, live retrospectives, user testing, joining."""

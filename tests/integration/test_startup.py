@@ -1,0 +1,63 @@
+"""Bad start-up input: `chorus` exits at once with one line naming the problem and the fix."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.browser_support import free_port
+from tests.conftest import ROOT
+
+
+def start(env: dict[str, str], *command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+
+
+def assert_one_clear_line(result: subprocess.CompletedProcess, expected: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("chorus: ")
+    assert expected in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"DATABASE_URL": "mysql://chorus@localhost/chorus"}, "DATABASE_URL must start with sqlite:/// or postgresql://"),
+        ({"DATABASE_URL": "postgresql://chorus@127.0.0.1:1/chorus"}, "cannot connect to PostgreSQL at 127.0.0.1:1/chorus"),
+        ({"DATABASE_URL": "sqlite:////proc/chorus/nowhere.db"}, "cannot open the SQLite database at /proc/chorus/nowhere.db"),
+        ({"CHORUS_ENV": "production", "SECRET_KEY": ""}, "SECRET_KEY is required when CHORUS_ENV=production"),
+        ({"CHORUS_ENV": "staging"}, "CHORUS_ENV must be 'development' or 'production', not 'staging'"),
+    ],
+)
+def test_bad_settings_stop_chorus_run_with_one_line(subprocess_env, overrides, expected):
+    subprocess_env.update(overrides)
+    assert_one_clear_line(start(subprocess_env, "run", "--port", str(free_port())), expected)
+
+
+def test_missing_nltk_data_stops_chorus_run_with_the_command_that_fixes_it(subprocess_env, tmp_path):
+    subprocess_env["NLTK_DATA"] = str(tmp_path / "empty")
+    subprocess_env["CHORUS_VAR_DIR"] = str(tmp_path / "var")
+    subprocess_env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.db'}"
+    result = start(subprocess_env, "run", "--port", str(free_port()))
+    assert_one_clear_line(result, "NLTK data missing: stopwords, cmudict, vader_lexicon. Run `chorus nltk download`")
+
+
+def test_unreachable_database_stops_the_upgrade_too(subprocess_env):
+    subprocess_env["DATABASE_URL"] = "postgresql://chorus@127.0.0.1:1/chorus"
+    assert_one_clear_line(start(subprocess_env, "database", "upgrade"), "cannot connect to PostgreSQL")
+
+
+def test_commands_that_need_no_database_still_validate_settings(subprocess_env):
+    subprocess_env["CHORUS_ENV"] = "qa"
+    assert_one_clear_line(start(subprocess_env, "nltk", "status"), "CHORUS_ENV must be")
+
+
+def test_nltk_status_reports_each_package(subprocess_env):
+    result = start(subprocess_env, "nltk", "status")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["stopwords: present", "cmudict: present", "vader_lexicon: present"]
