@@ -13,6 +13,8 @@ PREFLIGHT = {
     "run": ("database", "nltk"),
     "database": ("database",),
     "demo": ("database",),
+    "governance": ("database",),
+    "users": ("database",),
 }
 
 

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.exceptions import HTTPException
@@ -17,6 +19,10 @@ from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
 from analysis import resources as nltk_resources
+from app.accounts.admin import UserAdminController
+from app.accounts.auth import PUBLIC, SessionMiddleware
+from app.accounts.controllers import AccountController, SignInController
+from app.audit.controllers import AuditController, OutboxController
 from app.cli import ChorusCLIPlugin
 from app.database import current_engine
 from app.governance.controllers import PartnershipController
@@ -51,10 +57,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             HomeController,
             PartnershipController,
+            SignInController,
+            AccountController,
+            UserAdminController,
+            AuditController,
+            OutboxController,
             health,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", opt=PUBLIC),
         ],
         plugins=[ChorusCLIPlugin()],
+        dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
+        middleware=[DefineMiddleware(SessionMiddleware, exclude=["^/static/", "^/health$", "^/schema"])],
         lifespan=[database_pool],
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
         csrf_config=CSRFConfig(

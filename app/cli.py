@@ -1,4 +1,4 @@
-"""`chorus` sub-commands, added to Litestar's CLI by a plugin: database, demo data, NLTK data."""
+"""`chorus` sub-commands, added to Litestar's CLI by a plugin: database, data, users, NLTK data."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from litestar.plugins import CLIPluginProtocol
 from analysis import resources as nltk_resources
 from app.settings import get_settings
 
+# Kept literal so `chorus --help` needs no database tables imported.
+AGENCY_NAMES = ["council_cyps", "police", "health", "camhs", "education", "housing", "youth_justice", "probation", "vcfs", "other"]
+
 
 class ChorusCLIPlugin(CLIPluginProtocol):
     def on_cli_init(self, cli: click.Group) -> None:
-        cli.add_command(database)
-        cli.add_command(demo)
-        cli.add_command(nltk_data)
+        for group in (database, governance, demo, users, nltk_data):
+            cli.add_command(group)
 
 
 @click.group(help="Database schema.")
@@ -32,20 +34,83 @@ def upgrade() -> None:
     click.echo("database is up to date")
 
 
-@click.group(help="Demonstration data.")
+async def _load_governance() -> str:
+    from app.governance.services import load_structure
+
+    summary = await load_structure()
+    return (
+        f"governance: {summary.boards} boards, {summary.workstreams} workstreams, "
+        f"{summary.projects} projects, {summary.outcomes} outcomes"
+    )
+
+
+@click.group(help="The partnership's structure.")
+def governance() -> None:
+    pass
+
+
+@governance.command(name="load", help="Load the summit report's boards, workstreams, projects and outcomes (idempotent; fine in production).")
+def governance_load() -> None:
+    click.echo(asyncio.run(_load_governance()))
+
+
+@click.group(help="Demonstration data (development only).")
 def demo() -> None:
     pass
 
 
-@demo.command(name="load", help="Load the partnership's boards, workstreams, projects and outcomes (idempotent).")
+@demo.command(name="load", help="Load the partnership's structure and one demo account per role (idempotent).")
 def demo_load() -> None:
-    from app.governance.services import load_structure
+    if get_settings().is_production:
+        raise click.ClickException("demo data is for development only: refused because CHORUS_ENV=production")
+    from app.accounts.demo import load_demo_users
 
-    summary = asyncio.run(load_structure())
-    click.echo(
-        f"governance: {summary.boards} boards, {summary.workstreams} workstreams, "
-        f"{summary.projects} projects, {summary.outcomes} outcomes"
-    )
+    async def load() -> tuple[str, list]:
+        return await _load_governance(), await load_demo_users()
+
+    summary, accounts = asyncio.run(load())
+    click.echo(summary)
+    created = [a for a in accounts if a.password]
+    if created:
+        click.echo("demo accounts (passwords are shown this once; admin and safeguarding lead set up a second factor at first sign-in):")
+        for account in created:
+            click.echo(f"  {account.role.value:<20} {account.email:<40} {account.password}")
+    click.echo(f"demo accounts: {len(created)} created, {len(accounts) - len(created)} already there")
+
+
+@click.group(help="Staff accounts.")
+def users() -> None:
+    pass
+
+
+@users.command(name="create-admin", help="Create an administrator who can sign in at once (asks for anything not given).")
+@click.option("--email", prompt="Email")
+@click.option("--name", "display_name", prompt="Display name")
+@click.option("--agency", type=click.Choice(AGENCY_NAMES), default="council_cyps", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for if not given.")
+def create_admin(email: str, display_name: str, agency: str, password: str) -> None:
+    from app.accounts import services
+    from app.accounts.passwords import WeakPassword
+    from app.accounts.roles import Role
+    from app.accounts.tables import Agency
+
+    try:
+        user_id = asyncio.run(
+            services.create_user_with_password(
+                email=email, display_name=display_name, agency=Agency[agency], password=password,
+                grants=[services.RoleGrant(Role.admin)],
+            )
+        )
+    except (WeakPassword, services.AccountError) as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"administrator {services.normalise_email(email)} created (id {user_id}); set up a second factor at first sign-in")
+
+
+@users.command(name="matrix", help="Print the role and permission matrix as Markdown.")
+def matrix() -> None:
+    from app.accounts.roles import matrix_markdown
+
+    click.echo(matrix_markdown())
 
 
 @click.group(name="nltk", help="NLTK data used by the text analysis.")

@@ -10,5 +10,7 @@ DB = engine_for(get_settings())
 APP_REGISTRY = AppRegistry(
     apps=[
         "app.governance.piccolo_app",
+        "app.accounts.piccolo_app",
+        "app.audit.piccolo_app",
     ]
 )

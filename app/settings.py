@@ -33,8 +33,8 @@ class Settings:
     """Where development state lives: the SQLite file, the dev secret key, NLTK data (CHORUS_VAR_DIR)."""
     nltk_data: tuple[Path, ...] = ()
     """Folders searched for NLTK data, first match wins (NLTK_DATA, then var/nltk_data)."""
-    smtp_host: str = "127.0.0.1"
-    """Outgoing mail server (SMTP_HOST)."""
+    smtp_host: str = ""
+    """Outgoing mail server (SMTP_HOST); empty in development keeps mail in the outbox only."""
     smtp_port: int = 25
     """Outgoing mail port (SMTP_PORT)."""
     smtp_username: str = ""
@@ -45,6 +45,8 @@ class Settings:
     """Upgrade the SMTP connection with STARTTLS (SMTP_STARTTLS=1)."""
     mail_from: str = "Chorus <chorus@localhost>"
     """The From: address of mail Chorus sends (MAIL_FROM)."""
+    public_url: str = ""
+    """The address people reach Chorus at, for links in emails (CHORUS_PUBLIC_URL); else the request's."""
 
     @property
     def is_production(self) -> bool:
@@ -87,18 +89,25 @@ class Settings:
             smtp_port = int(environ.get("SMTP_PORT", "25"))
         except ValueError:
             raise ConfigError(f"SMTP_PORT must be a port number, not {environ['SMTP_PORT']!r}") from None
+        smtp_host = environ.get("SMTP_HOST", "").strip()
+        if env == "production" and not smtp_host:
+            raise ConfigError(
+                "SMTP_HOST is required when CHORUS_ENV=production (invites and password resets are "
+                "sent by email): set SMTP_HOST and SMTP_PORT to your mail relay"
+            )
         return cls(
             env=env,
             database_url=database_url,
             secret_key=secret_key,
             var_dir=var_dir,
             nltk_data=(*nltk_data, var_dir / "nltk_data"),
-            smtp_host=environ.get("SMTP_HOST", "127.0.0.1"),
+            smtp_host=smtp_host,
             smtp_port=smtp_port,
             smtp_username=environ.get("SMTP_USERNAME", ""),
             smtp_password=environ.get("SMTP_PASSWORD", ""),
             smtp_starttls=environ.get("SMTP_STARTTLS", "") in ("1", "true", "yes"),
             mail_from=environ.get("MAIL_FROM", "Chorus <chorus@localhost>"),
+            public_url=environ.get("CHORUS_PUBLIC_URL", "").rstrip("/"),
         )
 
 

@@ -8,6 +8,7 @@ is created on that server and dropped at the end. Migrations run once; every tes
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import shutil
 import tempfile
@@ -72,7 +73,11 @@ else:
 from app.database import all_tables, current_engine, migrate  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
-pytest_plugins = ["tests.browser_support"]
+AUDIT_TRIGGERS_SQLITE = importlib.import_module(
+    "app.audit.piccolo_migrations.audit_2026_11_26t15_13_00_000000"
+).SQLITE_TRIGGERS
+
+pytest_plugins = ["tests.browser_support", "tests.staff"]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -89,13 +94,18 @@ async def migrated_database() -> str:
 
 
 async def empty_all_tables() -> None:
+    """Empty every table. The audit log refuses DELETE by trigger; only the harness lifts it, on
+    SQLite by dropping and re-creating the triggers (TRUNCATE on PostgreSQL fires no row trigger)."""
     tables = [t._meta.tablename for t in all_tables()]
     engine = current_engine()
     if engine.engine_type == "postgres":
         await engine.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-    else:
-        for table in reversed(tables):
-            await engine.run_ddl(f"DELETE FROM {table}")
+        return
+    await engine.run_ddl("DROP TRIGGER IF EXISTS audit_event_no_delete")
+    for table in reversed(tables):
+        await engine.run_ddl(f"DELETE FROM {table}")
+    for statement in AUDIT_TRIGGERS_SQLITE:
+        await engine.run_ddl(statement)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.response import Template
 
+from app.accounts.auth import PUBLIC
 from app.governance import services
 from app.governance.tables import OutcomeAudience
 
@@ -19,6 +20,7 @@ class PartnershipController(Controller):
     path = "/partnership"
     tags = ["governance"]
     include_in_schema = False
+    opt = PUBLIC  # the partnership's structure is public information
 
     @get("/", name="partnership")
     async def overview(self) -> Template:

@@ -8,6 +8,7 @@ from litestar import Controller, MediaType, Response, get
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
+from app.accounts.auth import PUBLIC
 from app.database import ping
 
 logger = logging.getLogger("chorus.health")
@@ -17,13 +18,14 @@ class HomeController(Controller):
     path = "/"
     tags = ["pages"]
     include_in_schema = False
+    opt = PUBLIC
 
     @get("/", name="home")
     async def home(self) -> Template:
         return Template(template_name="home.html")
 
 
-@get("/health", tags=["operations"], media_type=MediaType.JSON)
+@get("/health", tags=["operations"], media_type=MediaType.JSON, opt=PUBLIC)
 async def health() -> Response[dict[str, str]]:
     """Liveness and database reachability, for load balancers and monitoring."""
     try:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 logger = logging.getLogger("chorus.errors")
@@ -18,6 +19,7 @@ logger = logging.getLogger("chorus.errors")
 FRIENDLY_MESSAGES = {
     400: "Something in that request was not right. Please go back and try again.",
     403: "You do not have permission to see this page.",
+    410: "That link has expired or has already been used.",
     404: "We could not find that page. It may have moved, or the link may be wrong.",
     405: "That page cannot be used this way.",
     413: "That was too much to send in one go.",
@@ -31,8 +33,14 @@ def _wants_html(request: Request) -> bool:
     return request.accept.best_match([MediaType.HTML, MediaType.JSON], default=MediaType.JSON) == MediaType.HTML
 
 
-def _render(request: Request, status_code: int, detail: str | None = None) -> Response:
-    message = FRIENDLY_MESSAGES.get(status_code, HTTPStatus(status_code).phrase)
+CSRF_MESSAGE = (
+    "This form had expired or was sent from somewhere else, so nothing was saved. "
+    "Go back, reload the page and try again."
+)
+
+
+def _render(request: Request, status_code: int, detail: str | None = None, message: str | None = None) -> Response:
+    message = message or FRIENDLY_MESSAGES.get(status_code, HTTPStatus(status_code).phrase)
     if _wants_html(request):
         template = "errors/404.html" if status_code == 404 else "errors/error.html"
         return Template(
@@ -51,6 +59,11 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     """4xx and deliberate 5xx: the client may see the exception's own detail in JSON."""
     if exc.status_code >= 500:
         return server_error_handler(request, exc)
+    if exc.status_code == 401 and _wants_html(request):
+        # A browser that is not signed in goes to the sign-in page and comes back afterwards.
+        return Redirect(f"/login?next={quote(request.url.path)}")
+    if exc.status_code == 403 and "csrf" in str(exc.detail).lower():
+        return _render(request, 403, detail=exc.detail, message=CSRF_MESSAGE)
     return _render(request, exc.status_code, exc.detail)
 
 

@@ -43,5 +43,9 @@ def security_headers(production: bool) -> BeforeMessageSendHookHandler:
             response_headers = MutableScopeHeaders.from_message(message)
             for name, value in headers.items():
                 response_headers[name] = value
+            # Pages may hold a child's answers or a staff secret: never keep them in any cache,
+            # so the back button on a shared phone or kiosk cannot bring them back.
+            if "cache-control" not in response_headers and not scope["path"].startswith("/static/"):
+                response_headers["Cache-Control"] = "no-store"
 
     return add_security_headers

@@ -58,6 +58,7 @@ def test_sqlite_urls_follow_the_sqlalchemy_convention(tmp_path):
         ({"CHORUS_ENV": "production"}, "SECRET_KEY is required when CHORUS_ENV=production"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY is too short"),
         ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT must be a port number"),
+        ({"CHORUS_ENV": "production", "SECRET_KEY": GOOD_KEY}, "SMTP_HOST is required when CHORUS_ENV=production"),
     ],
 )
 def test_each_bad_setting_is_named_with_its_fix(tmp_path, environ, message):
@@ -68,7 +69,7 @@ def test_each_bad_setting_is_named_with_its_fix(tmp_path, environ, message):
 
 
 def test_production_with_a_secret_key_is_accepted(tmp_path):
-    settings = settings_from(tmp_path, CHORUS_ENV="production", SECRET_KEY=GOOD_KEY)
+    settings = settings_from(tmp_path, CHORUS_ENV="production", SECRET_KEY=GOOD_KEY, SMTP_HOST="smtp.example.org")
     assert settings.is_production
     assert not (tmp_path / "secret_key").exists()
 

@@ -1,0 +1,83 @@
+"""Form bodies for the account pages. Litestar validates them: anything too long or malformed is a
+400 before any handler runs, so nothing is stored from a bad form."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from app.accounts.passwords import MAX_LENGTH as MAX_PASSWORD
+from app.accounts.roles import Role
+from app.accounts.tables import Agency
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+Password = Annotated[str, msgspec.Meta(max_length=MAX_PASSWORD)]
+Code = Annotated[str, msgspec.Meta(max_length=20)]
+Next = Annotated[str, msgspec.Meta(max_length=500)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+def _as_list(value):
+    if value in ("", None):
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+class LoginForm(msgspec.Struct):
+    email: Annotated[str, msgspec.Meta(max_length=254)]
+    password: Password
+    next: Next = ""
+
+
+class CodeForm(msgspec.Struct):
+    code: Code
+    next: Next = ""
+
+
+class EmailForm(msgspec.Struct):
+    email: Email
+
+
+class NewPasswordForm(msgspec.Struct):
+    password: Password
+    confirm: Password
+
+
+class ChangePasswordForm(msgspec.Struct):
+    current: Password
+    password: Password
+    confirm: Password
+
+
+class UserForm(msgspec.Struct):
+    display_name: Name
+    agency: Agency
+    email: Email | None = None
+    active: Annotated[str, msgspec.Meta(max_length=5)] = ""
+    roles: Role | list[Role] = []
+    project_ids: int | list[int] = []
+    board_ids: int | list[int] = []
+
+    @property
+    def role_list(self) -> list[Role]:
+        return _as_list(self.roles)
+
+    @property
+    def project_list(self) -> list[int]:
+        return _as_list(self.project_ids)
+
+    @property
+    def board_list(self) -> list[int]:
+        return _as_list(self.board_ids)
+
+
+def safe_next(target: str, default: str = "/staff") -> str:
+    """Only same-site paths: an open redirect would let a phishing link borrow our address."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default

@@ -1,0 +1,34 @@
+"""Small helpers that controllers share."""
+
+from __future__ import annotations
+
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+
+from app.accounts.auth import SESSION_COOKIE, CurrentUser
+from app.settings import Settings
+
+AppSettings = NamedDependency[Settings]
+"""The app's settings, injected by name (create_app provides them)."""
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def session_cookie(token: str, settings: Settings) -> Cookie:
+    """The staff session cookie: HttpOnly, SameSite=Lax, Secure in production, gone with the browser."""
+    return Cookie(key=SESSION_COOKIE, value=token, httponly=True, secure=settings.is_production, samesite="lax", path="/")
+
+
+def expired_session_cookie(settings: Settings) -> Cookie:
+    return Cookie(key=SESSION_COOKIE, value="", max_age=0, expires=0, httponly=True, secure=settings.is_production, samesite="lax", path="/")
+
+
+def signed_in_user(request: Request) -> CurrentUser | None:
+    return request.scope.get("user")
