@@ -45,6 +45,8 @@ class Settings:
     """Upgrade the SMTP connection with STARTTLS (SMTP_STARTTLS=1)."""
     mail_from: str = "Chorus <chorus@localhost>"
     """The From: address of mail Chorus sends (MAIL_FROM)."""
+    sign_in_rate_limit: int = 20
+    """Sign-in form posts allowed per minute from one address (SIGN_IN_RATE_LIMIT_PER_MINUTE)."""
     public_url: str = ""
     """The address people reach Chorus at, for links in emails (CHORUS_PUBLIC_URL); else the request's."""
 
@@ -89,6 +91,10 @@ class Settings:
             smtp_port = int(environ.get("SMTP_PORT", "25"))
         except ValueError:
             raise ConfigError(f"SMTP_PORT must be a port number, not {environ['SMTP_PORT']!r}") from None
+        try:
+            sign_in_rate_limit = int(environ.get("SIGN_IN_RATE_LIMIT_PER_MINUTE", "20"))
+        except ValueError:
+            raise ConfigError("SIGN_IN_RATE_LIMIT_PER_MINUTE must be a whole number") from None
         smtp_host = environ.get("SMTP_HOST", "").strip()
         if env == "production" and not smtp_host:
             raise ConfigError(
@@ -108,6 +114,7 @@ class Settings:
             smtp_starttls=environ.get("SMTP_STARTTLS", "") in ("1", "true", "yes"),
             mail_from=environ.get("MAIL_FROM", "Chorus <chorus@localhost>"),
             public_url=environ.get("CHORUS_PUBLIC_URL", "").rstrip("/"),
+            sign_in_rate_limit=sign_in_rate_limit,
         )
 
 

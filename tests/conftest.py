@@ -116,7 +116,7 @@ async def db(migrated_database: str) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def in_process_client(app) -> AsyncIterator[httpx.AsyncClient]:
+async def in_process_client(app, base_url: str = "http://testserver.local") -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client calling the app in this process, its lifespan run on this test's loop.
 
     Litestar's AsyncTestClient runs the lifespan on a portal thread's loop, where an asyncpg pool
@@ -138,7 +138,7 @@ async def in_process_client(app) -> AsyncIterator[httpx.AsyncClient]:
         lifespan.result()  # start-up failed: raise its error here
     transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
     finally:
         stopping.set()

@@ -24,12 +24,14 @@ from app.accounts.schemas import (
     safe_next,
 )
 from app.audit.services import Actor, AuditAction, record
+from app.settings import get_settings
 from app.mail import MailNotSent
 from app.web.requests import AppSettings
 from app.web.requests import base_url, client_ip, expired_session_cookie, session_cookie, signed_in_user
 
-# Per-address limit on the forms an attacker would hammer; per-account backoff is in services.
-sign_in_rate_limit = RateLimitConfig(rate_limit=("minute", 20))
+# Per-address limit on the forms an attacker would hammer (shared by all of them, as Litestar keys
+# it by address); per-account backoff, which works across workers, is in services.
+sign_in_rate_limit = RateLimitConfig(rate_limit=("minute", get_settings().sign_in_rate_limit))
 RATE_LIMITED = [sign_in_rate_limit.middleware]
 
 

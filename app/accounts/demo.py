@@ -49,8 +49,8 @@ async def load_demo_users() -> list[DemoAccount]:
             project_id=shared_language["id"] if role is Role.project_lead and shared_language else None,
             board_id=implementation_board["id"] if role is Role.board_member and implementation_board else None,
         )
-        # Four random words' worth of entropy; printed once, never stored in clear.
-        password = "-".join(secrets.token_urlsafe(6) for _ in range(4))
+        # 128 random bits in four groups; printed once, never stored in clear.
+        password = "-".join(secrets.token_hex(4) for _ in range(4))
         await services.create_user_with_password(
             email=email, display_name=f"Demo {role.label}", agency=DEMO_AGENCIES[role], password=password, grants=[grant]
         )

@@ -87,7 +87,12 @@ async def consume_token(token: str, purpose: str, *, peek: bool = False) -> int:
     if clock.now() >= row["expires_at"]:
         raise TokenProblem("expired")
     if not peek:
-        await EmailToken.update({EmailToken.used_at: clock.now()}).where(EmailToken.id == row["id"])
+        # Conditional on still being unused, so two requests racing with one link cannot both win.
+        spent = await EmailToken.update({EmailToken.used_at: clock.now()}).where(
+            (EmailToken.id == row["id"]) & EmailToken.used_at.is_null()
+        ).returning(EmailToken.id)
+        if not spent:
+            raise TokenProblem("used")
     return row["user"]
 
 
@@ -145,14 +150,22 @@ async def _send_invite(settings: Settings, email: str, name: str, token: str, ba
     )
 
 
-async def accept_invite(token: str, password: str, *, ip_address: str = "") -> int:
-    user_id = await consume_token(token, "invite", peek=True)
-    user = await StaffUser.select(StaffUser.email, StaffUser.display_name).where(StaffUser.id == user_id).first()
+async def _redeem(token: str, purpose: str, password: str) -> dict:
+    """Set a password from an emailed link: the link is spent only if the password is accepted."""
+    user_id = await consume_token(token, purpose, peek=True)
+    user = await StaffUser.select(StaffUser.id, StaffUser.email, StaffUser.display_name).where(StaffUser.id == user_id).first()
     check_new_password(password, email=user["email"], display_name=user["display_name"])
-    await consume_token(token, "invite")
-    await StaffUser.update({StaffUser.password_hash: hash_password(password)}).where(StaffUser.id == user_id)
-    await record(AuditAction.invite_accepted, actor=Actor(user_id, user["email"]), target_type="staff_user", target_id=user_id, ip_address=ip_address)
-    return user_id
+    await consume_token(token, purpose)
+    await StaffUser.update(
+        {StaffUser.password_hash: hash_password(password), StaffUser.failed_logins: 0, StaffUser.locked_until: None}
+    ).where(StaffUser.id == user_id)
+    return user
+
+
+async def accept_invite(token: str, password: str, *, ip_address: str = "") -> int:
+    user = await _redeem(token, "invite", password)
+    await record(AuditAction.invite_accepted, actor=Actor(user["id"], user["email"]), target_type="staff_user", target_id=user["id"], ip_address=ip_address)
+    return user["id"]
 
 
 async def request_password_reset(settings: Settings, email: str, *, base_url: str, ip_address: str = "") -> None:
@@ -181,16 +194,10 @@ async def request_password_reset(settings: Settings, email: str, *, base_url: st
 
 
 async def complete_password_reset(token: str, password: str, *, ip_address: str = "") -> int:
-    user_id = await consume_token(token, "reset", peek=True)
-    user = await StaffUser.select(StaffUser.email, StaffUser.display_name).where(StaffUser.id == user_id).first()
-    check_new_password(password, email=user["email"], display_name=user["display_name"])
-    await consume_token(token, "reset")
-    await StaffUser.update(
-        {StaffUser.password_hash: hash_password(password), StaffUser.failed_logins: 0, StaffUser.locked_until: None}
-    ).where(StaffUser.id == user_id)
-    await auth.end_all_sessions(user_id)
-    await record(AuditAction.password_reset_completed, actor=Actor(user_id, user["email"]), target_type="staff_user", target_id=user_id, ip_address=ip_address)
-    return user_id
+    user = await _redeem(token, "reset", password)
+    await auth.end_all_sessions(user["id"])
+    await record(AuditAction.password_reset_completed, actor=Actor(user["id"], user["email"]), target_type="staff_user", target_id=user["id"], ip_address=ip_address)
+    return user["id"]
 
 
 # --- sign-in -------------------------------------------------------------------------------------

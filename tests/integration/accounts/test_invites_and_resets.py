@@ -160,3 +160,17 @@ async def test_no_token_or_password_ever_reaches_the_audit_log(mail_client, smtp
     token = link.rsplit("/", 1)[1]
     for secret in (token, NEW_PASSWORD, PASSWORD, "a wrong password here"):
         assert secret not in dump
+
+
+async def test_two_requests_racing_with_one_link_cannot_both_set_a_password(mail_client, smtp_server):
+    import asyncio
+
+    from app.accounts import services
+
+    _, bodies = await invite(mail_client, smtp_server)
+    token = link_in(bodies[0], "invite").rsplit("/", 1)[1]
+    results = await asyncio.gather(
+        services.accept_invite(token, NEW_PASSWORD), services.accept_invite(token, "another fine passphrase"), return_exceptions=True
+    )
+    assert sorted(type(r).__name__ for r in results) == ["TokenProblem", "int"]
+    assert await AuditEvent.count().where(AuditEvent.action == "invite_accepted") == 1

@@ -142,3 +142,28 @@ async def test_a_wrong_csrf_token_gets_a_friendly_403(client):
     assert response.status_code == 403
     assert "nothing was saved" in response.text and "quick-exit" in response.text
     assert await StaffSession.count() == 0
+
+
+async def test_one_address_hammering_the_sign_in_forms_is_slowed_down(client, settings):
+    assert settings.sign_in_rate_limit == 20
+    statuses = [(await sign_in(client, f"guess{i}@example.org")).status_code for i in range(21)]
+    assert statuses[:20] == [400] * 20 and statuses[20] == 429
+
+
+async def test_in_production_the_session_cookie_is_secure(db, tmp_path):
+    import os
+
+    from app.asgi import create_app
+    from app.settings import Settings
+    from tests.conftest import in_process_client
+
+    settings = Settings.from_env(
+        {"CHORUS_ENV": "production", "SECRET_KEY": "p" * 48, "SMTP_HOST": "127.0.0.1",
+         "DATABASE_URL": os.environ["DATABASE_URL"], "CHORUS_VAR_DIR": str(tmp_path)}
+    )
+    await make_user(Role.analyst)
+    # Production cookies are Secure, so the client must speak HTTPS to send them back.
+    async with in_process_client(create_app(settings), base_url="https://testserver.local") as client:
+        response = await sign_in(client, "analyst@example.org")
+    cookie = response.headers["set-cookie"].lower()
+    assert cookie.startswith(auth.SESSION_COOKIE) and "; secure" in cookie and "httponly" in cookie
