@@ -9,7 +9,7 @@ NLTK_OFFLINE_SOURCE ?= $(wildcard ../shared/nltk_data)
 NLTK_FLAGS := $(if $(NLTK_OFFLINE_SOURCE),--offline-source $(NLTK_OFFLINE_SOURCE),)
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test nltk migrate demo bench clean
+.PHONY: run test install install-test nltk migrate demo bench-labelled clean
 
 run: install nltk migrate demo
 	$(BIN)/chorus run --host $(HOST) --port $(PORT)
@@ -41,6 +41,10 @@ migrate: install
 
 demo: install
 	$(BIN)/chorus demo load
+
+# Precision/recall of screening, redaction and sentiment on our labelled sets (docs/benchmarks.md).
+bench-labelled: install nltk
+	$(BIN)/python scripts/evaluate_labelled_sets.py
 
 clean:
 	rm -rf $(VENV) var/chorus.db var/chorus.db-* .pytest_cache

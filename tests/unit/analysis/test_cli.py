@@ -1,0 +1,77 @@
+"""`python -m analysis`: every command, and what each kind of bad input gets."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def run(*args, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, input=stdin, capture_output=True, timeout=120)
+
+
+def test_screen_writes_one_json_object_per_line():
+    result = run("screen", stdin=b"i want to kill myself\nmore knife crime workshops please\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [line["level"] for line in lines] == ["urgent", "none"]
+    assert lines[0]["categories"] == ["self_harm_suicide"] and lines[0]["reasons"]
+
+
+def test_sentiment_contract():
+    result = run("sentiment", stdin=b"i love the youth club\nnothing\n")
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [line["label"] for line in lines] == ["positive", "neutral"]
+    assert set(lines[0]) == {"label", "polarity", "subjectivity"}
+
+
+def test_redact_writes_one_line_per_text():
+    result = run("redact", stdin=b"my name is Jayden\ncall 07700 900123\n")
+    assert result.stdout.decode().splitlines() == ["my name is [NAME]", "call [PHONE]"]
+
+
+def test_readability_contract():
+    result = run("readability", stdin=b"Were you referred to MASH?\n")
+    line = json.loads(result.stdout)
+    assert set(line) == {"reading_age", "flesch", "jargon"} and line["jargon"][0]["term"] == "MASH"
+
+
+def test_csv_input_with_a_text_column(tmp_path):
+    data = tmp_path / "answers.csv"
+    data.write_text("id,answer\n1,my dad hits me\n2,i like art\n", encoding="utf-8")
+    result = run("screen", str(data), "--text-column", "answer")
+    assert [json.loads(line)["level"] for line in result.stdout.decode().splitlines()] == ["concern", "none"]
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("screen",), b"", "input is empty"),
+        (("screen",), b"\xff\xfe\xfa not utf8", "input is not UTF-8"),
+        (("screen",), b"\x00\x01\x02binary\x00", "input looks binary"),
+        (("screen", "/no/such/file.txt"), None, "no such file"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_exit_2(args, stdin, message):
+    result = run(*args, stdin=stdin)
+    assert result.returncode == 2
+    stderr = result.stderr.decode()
+    assert message in stderr and "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
+    assert result.stdout == b""
+
+
+def test_a_wrong_column_name_names_the_columns_there_are(tmp_path):
+    data = tmp_path / "answers.csv"
+    data.write_text("id,answer\n1,hello\n", encoding="utf-8")
+    result = run("screen", str(data), "--text-column", "text")
+    assert result.returncode == 2 and "no column 'text'" in result.stderr.decode() and "id, answer" in result.stderr.decode()
+
+
+def test_a_one_megabyte_text_is_cut_and_the_cut_reported():
+    result = run("sentiment", stdin=("word " * 220_000).encode())
+    assert result.returncode == 0
+    assert "only the first 100000 were used" in result.stderr.decode()
+    assert len(result.stdout.decode().splitlines()) == 1
