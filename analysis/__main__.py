@@ -10,6 +10,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     from analysis import resources
 
     try:
-        resources.use_paths([p for p in __import__("os").environ.get("NLTK_DATA", "").split(":") if p])
+        resources.use_paths([p for p in os.environ.get("NLTK_DATA", "").split(os.pathsep) if p])
         resources.require()
         texts = read_texts(args.file, args.text_column)
     except (InputError, resources.MissingNLTKData) as error:

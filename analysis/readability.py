@@ -14,7 +14,6 @@ JARGON: dict[str, str] = {
     "MASH": "the team that first looks at worries about a child's safety",
     "LBNIIP": "the partnership that shares information about risks to young people",
     "LBNIIPB": "the partnership that shares information about risks to young people",
-    "LBNIIP": "the partnership that shares information about risks to young people",
     "PCEHH": "the hub that helps children at risk of exploitation and harm",
     "SPOA": "the single place to ask for help",
     "VCFS": "charities, community and faith groups",
