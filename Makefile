@@ -9,7 +9,7 @@ NLTK_OFFLINE_SOURCE ?= $(wildcard ../shared/nltk_data)
 NLTK_FLAGS := $(if $(NLTK_OFFLINE_SOURCE),--offline-source $(NLTK_OFFLINE_SOURCE),)
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test nltk migrate demo bench-labelled clean
+.PHONY: run test install install-test nltk migrate demo bench bench-labelled clean
 
 run: install nltk migrate demo
 	$(BIN)/chorus run --host $(HOST) --port $(PORT)
@@ -41,6 +41,10 @@ migrate: install
 
 demo: install
 	$(BIN)/chorus demo load
+
+# Theme clustering on ../shared/bench with references, then scaling (docs/benchmarks.md).
+bench: install nltk
+	$(BIN)/python scripts/bench_themes.py | tee var/bench-themes.md
 
 # Precision/recall of screening, redaction and sentiment on our labelled sets (docs/benchmarks.md).
 bench-labelled: install nltk

@@ -64,6 +64,11 @@ def _progress(texts: list[str], label: str):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    themes = commands.add_parser("themes", help="theme clustering: one JSON object with themes and assignments")
+    themes.add_argument("file", nargs="?", help="CSV (with --text-column, default 'text') or one text per line; stdin if absent")
+    themes.add_argument("--text-column", default=None)
+    themes.add_argument("--k", default="auto", help="number of themes, or 'auto' (default)")
+    themes.add_argument("--random-state", type=int, default=0)
     for name, help_text in (
         ("screen", "safeguarding screening: one JSON object per text"),
         ("sentiment", "sentiment: one JSON object per text"),
@@ -81,12 +86,20 @@ def main(argv: list[str] | None = None) -> int:
         resources.use_paths([p for p in os.environ.get("NLTK_DATA", "").split(os.pathsep) if p])
         resources.require()
         texts = read_texts(args.file, args.text_column)
+        if args.command == "themes" and args.k != "auto" and not (args.k.isdigit() and 1 <= int(args.k) <= 200):
+            raise InputError(f"--k must be 'auto' or a whole number from 1 to 200, not {args.k!r}")
     except (InputError, resources.MissingNLTKData) as error:
         print(f"analysis: {error}", file=sys.stderr)
         return 2
 
     out = sys.stdout
-    if args.command == "screen":
+    if args.command == "themes":
+        from analysis.themes import find_themes
+
+        print(f"analysis: finding themes in {len(texts)} texts…", file=sys.stderr)
+        result = find_themes(texts, k=int(args.k) if args.k != "auto" else "auto", random_state=args.random_state)
+        out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    elif args.command == "screen":
         from analysis.screening import screen
 
         for text in _progress(texts, "screening"):

@@ -75,3 +75,21 @@ def test_a_one_megabyte_text_is_cut_and_the_cut_reported():
     assert result.returncode == 0
     assert "only the first 100000 were used" in result.stderr.decode()
     assert len(result.stdout.decode().splitlines()) == 1
+
+
+def test_themes_writes_one_json_object_with_themes_and_assignments(tmp_path):
+    lines = ["more street lights in the park", "the park is too dark at night", "open the youth club at weekends",
+             "more youth clubs please", "the bus home is always late", "buses stop too early"] * 10
+    data = tmp_path / "answers.txt"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("themes", str(data), "--k", "3", "--random-state", "1")
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert set(output) == {"themes", "assignments"} and len(output["assignments"]) == len(lines)
+    assert {"id", "label", "keywords", "size", "quotes", "sentiment"} <= set(output["themes"][0])
+
+
+@pytest.mark.parametrize("k", ["0", "many", "999"])
+def test_themes_refuses_a_bad_k(k):
+    result = run("themes", "--k", k, stdin=b"a\nb\n")
+    assert result.returncode == 2 and "--k must be" in result.stderr.decode()

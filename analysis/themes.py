@@ -1,0 +1,367 @@
+"""Theme clustering of free text: a short label, keywords, quotes, sentiment and size per theme.
+
+Pipeline (chosen by `make bench`, figures in docs/benchmarks.md):
+
+1. Representation: static word embeddings (wordllama, 256-d, shipped inside its wheel, loaded
+   offline) joined with a 100-d LSA of TF-IDF (weight 0.4), each L2-normalised. Embeddings know
+   that "knife" and "blade" are close; TF-IDF keeps the exact local words ("MASH", "bus 104").
+2. Clustering: MiniBatchKMeans into many micro-clusters, Ward linkage on their centres (the
+   global shape), then KMeans started from the Ward themes (the local fit).
+3. Number of themes (k="auto"): the k in 3-30 whose Ward cut has the best silhouette on a
+   sample of the texts; always between 3 and 30 for 50 or more texts, so a board can read it.
+4. "Other": texts far from their theme's centre (below the theme's median similarity minus 3
+   median absolute deviations) go to an explicit other group, never more than 10 % of texts.
+5. Texts not in English (a non-Latin script, or more stopwords of another language than of
+   English) are set aside as a group of their own, not mixed into English themes.
+6. Labels from class-based TF-IDF over each theme's words; quotes are central and diverse
+   (maximal marginal relevance), with personal details redacted; sentiment is the theme's mean.
+
+Re-running with `previous=<an earlier model's anchors_>` keeps a theme's id when its centre in
+word-embedding space is close to an old one (Hungarian matching on cosine similarity >= 0.75); `predict` places new texts in existing themes.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.optimize import linear_sum_assignment
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted
+
+from analysis.redact import redact
+from analysis.sentiment import score as sentiment_score
+from analysis.text import content_words, stopwords
+
+MIN_THEMES, MAX_THEMES = 3, 30
+MAX_OTHER_SHARE = 0.10
+LSA_WEIGHT = 0.4
+SAME_THEME_SIMILARITY = 0.75
+NOT_ENGLISH = "not-english"
+
+
+@lru_cache(maxsize=1)
+def _wordllama():
+    import wordllama
+    from wordllama import WordLlama
+
+    # Loading from the package's own folder with downloads disabled: never a network call.
+    return WordLlama.load(cache_dir=os.path.dirname(wordllama.__file__), disable_download=True)
+
+
+class Representation:
+    """Word embeddings + LSA of TF-IDF, fitted on the texts being themed."""
+
+    def __init__(self, lsa_components: int = 100, lsa_weight: float = LSA_WEIGHT, random_state: int = 0):
+        self.lsa_components = lsa_components
+        self.lsa_weight = lsa_weight
+        self.random_state = random_state
+
+    def fit_transform(self, texts: list[str]) -> np.ndarray:
+        self.tfidf_ = TfidfVectorizer(sublinear_tf=True, min_df=2 if len(texts) >= 50 else 1, stop_words="english")
+        try:
+            matrix = self.tfidf_.fit_transform(texts)
+        except ValueError:  # nothing but stopwords or emoji
+            self.tfidf_ = None
+            return self._embed(texts)
+        components = max(1, min(self.lsa_components, matrix.shape[1] - 1, len(texts) - 1))
+        self.svd_ = TruncatedSVD(components, random_state=self.random_state) if components >= 2 else None
+        if self.svd_ is None:
+            return self._embed(texts)
+        lsa = normalize(self.svd_.fit_transform(matrix))
+        return normalize(np.hstack([self._embed(texts), self.lsa_weight * lsa]))
+
+    def transform(self, texts: list[str]) -> np.ndarray:
+        if getattr(self, "tfidf_", None) is None or getattr(self, "svd_", None) is None:
+            return self._embed(texts)
+        lsa = normalize(self.svd_.transform(self.tfidf_.transform(texts)))
+        return normalize(np.hstack([self._embed(texts), self.lsa_weight * lsa]))
+
+    @staticmethod
+    def _embed(texts: list[str]) -> np.ndarray:
+        return _wordllama().embed(list(texts), norm=True)
+
+
+@lru_cache(maxsize=1)
+def _other_language_stopwords() -> dict[str, frozenset[str]]:
+    from nltk.corpus import stopwords as nltk_stopwords
+
+    # Hinglish's list is mostly English words; it would make every English text look foreign.
+    return {lang: frozenset(nltk_stopwords.words(lang)) for lang in nltk_stopwords.fileids() if lang not in ("english", "hinglish")}
+
+
+def is_english(text: str) -> bool:
+    """False for a non-Latin script, or a text with more stopwords of another language."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return True  # emoji, numbers: nothing to say it is another language
+    if sum(ord(c) < 0x250 for c in letters) / len(letters) < 0.5:
+        return False
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 3:
+        return True
+    english = sum(w in stopwords() for w in words)
+    best_other = max(sum(w in s for w in words) for s in _other_language_stopwords().values())
+    # Real sentences in another language are dense with its stopwords (a quarter of the words or
+    # more); English keyword lists only brush against a few ("de", "la", "en").
+    return not (best_other >= 2 and best_other > english + 1 and best_other >= 0.25 * len(words))
+
+
+@dataclass
+class Theme:
+    id: str
+    label: str
+    keywords: list[str]
+    size: int
+    share: float
+    quotes: list[str]
+    sentiment: float
+    kind: str = "theme"  # theme | other | not_english
+
+
+@dataclass
+class ThemeResult:
+    themes: list[Theme] = field(default_factory=list)
+    assignments: list[str | None] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"themes": [asdict(t) for t in self.themes], "assignments": self.assignments}
+
+
+class ThemeModel(ClusterMixin, BaseEstimator):
+    """Find themes in texts. `fit(texts)` then read `result_`; `predict(texts)` assigns new texts."""
+
+    def __init__(self, k: int | str = "auto", random_state: int = 0, max_quotes: int = 5, previous: dict | None = None):
+        self.k = k
+        self.random_state = random_state
+        self.max_quotes = max_quotes
+        self.previous = previous
+
+    # -- fitting ----------------------------------------------------------------------------------
+
+    def fit(self, X, y=None):
+        texts = ["" if t is None else str(t) for t in X]
+        usable = [i for i, t in enumerate(texts) if t.strip()]
+        english = [i for i in usable if is_english(texts[i])]
+        english_set = set(english)
+        foreign = [i for i in usable if i not in english_set]
+        assignments: list[str | None] = [None] * len(texts)
+        themes: list[Theme] = []
+        self.centroids_: dict[str, np.ndarray] = {}
+        self.anchors_: dict[str, np.ndarray] = {}
+        self.representation_ = Representation(random_state=self.random_state)
+        self.cluster_labels_ = np.full(len(texts), -1)
+        self.background_counts_ = Counter(w for i in english for w in set(content_words(texts[i], stem=False)))
+        self.n_texts_ = max(1, len(english))
+        started = time.perf_counter()
+        self.timings_ = {"represent": 0.0, "cluster": 0.0, "describe": 0.0}
+        if english:
+            english_texts = [texts[i] for i in english]
+            vectors = self.representation_.fit_transform(english_texts)
+            self.timings_["represent"] = time.perf_counter() - started
+            labels, centroids = self._cluster(vectors)
+            self.timings_["cluster"] = time.perf_counter() - started - self.timings_["represent"]
+            # The partition before "other" is set aside: what benchmarks compare with KMeans.
+            self.cluster_labels_ = np.full(len(texts), -1)
+            self.cluster_labels_[english] = labels
+            similarity = np.einsum("ij,ij->i", vectors, centroids[labels])
+            other = self._outliers(labels, similarity)
+            # Identity across runs is judged on the word-embedding part only: the LSA part is
+            # refitted on each run's texts, so its axes differ between runs.
+            dim = _wordllama().embedding.shape[1]
+            anchors = normalize(np.vstack([vectors[labels == c, :dim].mean(0) for c in range(len(centroids))]))
+            ids = self._theme_ids(anchors)
+            for cluster, theme_id in enumerate(ids):
+                members = [j for j in np.where(labels == cluster)[0] if j not in other]  # other is a set
+                if not members:
+                    continue
+                self.centroids_[theme_id] = centroids[cluster]
+                self.anchors_[theme_id] = anchors[cluster]
+                for j in members:
+                    assignments[english[j]] = theme_id
+                themes.append(self._describe(theme_id, [english_texts[j] for j in members], vectors[members], centroids[cluster], len(usable)))
+            if other:
+                for j in other:
+                    assignments[english[j]] = "other"
+                other_members = sorted(other)
+                themes.append(
+                    self._describe("other", [english_texts[j] for j in other_members], vectors[other_members], None, len(usable), kind="other")
+                )
+        if foreign:
+            for i in foreign:
+                assignments[i] = NOT_ENGLISH
+            foreign_texts = [texts[i] for i in foreign]
+            themes.append(Theme(NOT_ENGLISH, "Not in English", [], len(foreign), round(len(foreign) / len(usable), 4),
+                                [redact(t)[:300] for t in foreign_texts[: self.max_quotes]], 0.0, kind="not_english"))
+        themes.sort(key=lambda t: (t.kind != "theme", -t.size))
+        self.timings_["describe"] = time.perf_counter() - started - self.timings_["represent"] - self.timings_["cluster"]
+        self.result_ = ThemeResult(themes, assignments)
+        self.labels_ = assignments
+        return self
+
+    def _cluster(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = len(vectors)
+        if n <= 2:
+            return np.zeros(n, dtype=int), normalize(vectors.mean(0, keepdims=True))
+        # Ten micro-clusters per theme wanted (at least 300, at most 1,000): enough for Ward to
+        # see the shape, few enough to stay fast.
+        wanted = MAX_THEMES if self.k == "auto" else int(self.k)
+        micro_count = min(n, max(300, min(1000, 10 * wanted)))
+        if n > micro_count:
+            micro = MiniBatchKMeans(micro_count, random_state=self.random_state, n_init=3, batch_size=2048).fit(vectors)
+            centres, micro_labels = normalize(micro.cluster_centers_), micro.labels_
+        else:
+            centres, micro_labels = vectors, np.arange(n)
+        tree = linkage(centres, method="ward")
+        k = self._choose_k(tree, centres, vectors, micro_labels) if self.k == "auto" else int(self.k)
+        k = max(1, min(k, len(centres)))
+        ward = fcluster(tree, k, criterion="maxclust") - 1
+        labels = ward[micro_labels]
+        start = np.vstack([vectors[labels == c].mean(0) for c in range(labels.max() + 1) if np.any(labels == c)])
+        final = KMeans(len(start), init=start, n_init=1, random_state=self.random_state).fit(vectors)
+        return final.labels_, normalize(final.cluster_centers_)
+
+    def _choose_k(self, tree, centres, vectors, micro_labels) -> int:
+        n = len(vectors)
+        if n < 50:
+            return max(1, min(MIN_THEMES, n // 3 or 1))
+        rng = np.random.default_rng(self.random_state)
+        sample = rng.choice(n, size=min(n, 3000), replace=False)
+        best_k, best_score = MIN_THEMES, -2.0
+        for k in range(MIN_THEMES, min(MAX_THEMES, len(centres) - 1) + 1):
+            labels = (fcluster(tree, k, criterion="maxclust") - 1)[micro_labels][sample]
+            if len(set(labels)) < 2:
+                continue
+            current = silhouette_score(vectors[sample], labels, metric="cosine", random_state=self.random_state)
+            if current > best_score:
+                best_k, best_score = k, current
+        return best_k
+
+    @staticmethod
+    def _outliers(labels: np.ndarray, similarity: np.ndarray) -> set[int]:
+        """Texts far below their theme's typical closeness to its centre, at most 10 % of all."""
+        candidates: list[tuple[float, int]] = []
+        for cluster in np.unique(labels):
+            members = np.where(labels == cluster)[0]
+            if len(members) < 5:
+                continue
+            median = np.median(similarity[members])
+            spread = np.median(np.abs(similarity[members] - median)) or 1e-6
+            candidates += [((similarity[j] - median) / spread, j) for j in members if similarity[j] < median - 3 * spread]
+        candidates.sort()
+        return {j for _, j in candidates[: int(MAX_OTHER_SHARE * len(labels))]}
+
+    def _theme_ids(self, centroids: np.ndarray) -> list[str]:
+        """Ids for this run's themes: an old id where the centre matches a previous theme."""
+        ids: list[str | None] = [None] * len(centroids)
+        previous = {k: np.asarray(v) for k, v in (self.previous or {}).items() if k.startswith("t")}
+        if previous:
+            names = list(previous)
+            old = normalize(np.vstack([previous[n] for n in names]))
+            if old.shape[1] == centroids.shape[1]:
+                similarity = centroids @ old.T
+                rows, cols = linear_sum_assignment(-similarity)
+                for r, c in zip(rows, cols):
+                    if similarity[r, c] >= SAME_THEME_SIMILARITY:
+                        ids[r] = names[c]
+        used = {i for i in ids if i}
+        counter = 1 + max([int(n[1:]) for n in previous if n[1:].isdigit()] or [0])
+        for index in range(len(ids)):
+            if ids[index] is None:
+                while f"t{counter}" in used:
+                    counter += 1
+                ids[index] = f"t{counter}"
+                used.add(ids[index])
+        return ids  # type: ignore[return-value]
+
+    def _describe(self, theme_id, texts, vectors, centroid, total, kind="theme") -> Theme:
+        keywords = self._keywords(texts)
+        label = "Other answers" if kind == "other" else (" · ".join(keywords[:3]) if keywords else "Short answers")
+        # The theme's mean sentiment from up to 400 of its texts (a fixed, seeded sample): the
+        # estimate barely moves beyond that, and scoring every text dominates large runs.
+        sample = texts if len(texts) <= 400 else random.Random(self.random_state).sample(texts, 400)
+        sentiments = [sentiment_score(t).polarity for t in sample]
+        return Theme(
+            id=theme_id,
+            label=label,
+            keywords=keywords,
+            size=len(texts),
+            share=round(len(texts) / total, 4),
+            quotes=self._quotes(texts, vectors, centroid),
+            sentiment=round(float(np.mean(sentiments)) if sentiments else 0.0, 4),
+            kind=kind,
+        )
+
+    def _keywords(self, texts: list[str], count: int = 8) -> list[str]:
+        words = Counter(w for t in texts for w in set(content_words(t, stem=False)))
+        if not words:
+            return []
+        # Class-based TF-IDF: frequent in this theme, rare across all the texts.
+        scored = {
+            w: c * np.log(1 + self.n_texts_ / (1 + self.background_counts_.get(w, 0)))
+            for w, c in words.items()
+            if c >= min(2, len(texts))
+        }
+        return [w for w, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:count]]
+
+    def _quotes(self, texts: list[str], vectors: np.ndarray, centroid) -> list[str]:
+        """Central and diverse: maximal marginal relevance over closeness to the theme's centre."""
+        if not texts:
+            return []
+        centre = centroid if centroid is not None else normalize(vectors.mean(0, keepdims=True))[0]
+        relevance = vectors @ centre
+        chosen: list[int] = []
+        seen_texts: set[str] = set()
+        candidates = list(np.argsort(-relevance)[:200])
+        while candidates and len(chosen) < self.max_quotes:
+            if chosen:
+                redundancy = (vectors[candidates] @ vectors[chosen].T).max(1)
+                scores = 0.7 * relevance[candidates] - 0.3 * redundancy
+                pick = candidates[int(np.argmax(scores))]
+            else:
+                pick = candidates[0]
+            candidates.remove(pick)
+            key = texts[pick].strip().lower()
+            if key not in seen_texts:
+                seen_texts.add(key)
+                chosen.append(pick)
+        return [redact(texts[i]).strip()[:300] for i in chosen]
+
+    # -- using a fitted model ---------------------------------------------------------------------
+
+    def predict(self, X) -> list[str | None]:
+        """The existing theme for each new text (None for blanks; 'other' if it fits none)."""
+        check_is_fitted(self, "centroids_")
+        texts = ["" if t is None else str(t) for t in X]
+        out: list[str | None] = [None] * len(texts)
+        english = [i for i, t in enumerate(texts) if t.strip() and is_english(t)]
+        english_set = set(english)
+        for i, t in enumerate(texts):
+            if t.strip() and i not in english_set:
+                out[i] = NOT_ENGLISH
+        if english and self.centroids_:
+            names = list(self.centroids_)
+            centres = np.vstack([self.centroids_[n] for n in names])
+            vectors = self.representation_.transform([texts[i] for i in english])
+            similarity = vectors @ centres.T
+            for row, i in enumerate(english):
+                best = int(np.argmax(similarity[row]))
+                out[i] = names[best] if similarity[row, best] >= 0.2 else "other"
+        return out
+
+
+def find_themes(texts: list[str], *, k: int | str = "auto", random_state: int = 0, previous: dict | None = None) -> ThemeResult:
+    """Convenience: fit a ThemeModel and return its result."""
+    return ThemeModel(k=k, random_state=random_state, previous=previous).fit(texts).result_

@@ -1,0 +1,123 @@
+"""Theme clustering on small, made-up survey answers: shape of the output, edge cases,
+determinism, stable theme ids across runs, and prediction of new answers."""
+
+import random
+
+import pytest
+
+from analysis.themes import MAX_THEMES, NOT_ENGLISH, ThemeModel, find_themes, is_english
+
+TOPICS = {
+    "lighting": ["more street lights in the park at night", "the park is too dark after school", "better lighting on the way home from the bus stop", "dark alleys near the station need lights", "lights in the underpass are broken again"],
+    "youth clubs": ["open the youth club on weekends", "more youth clubs with football and music", "the youth centre should stay open later", "free youth club sessions in the holidays", "we need somewhere to go after school like a youth club"],
+    "police": ["police stop and search us for nothing", "i do not trust the police round here", "police should talk to young people with respect", "the police never come when you call them", "more friendly police officers at school gates"],
+    "mental health": ["counselling at school helped my anxiety", "waiting lists for camhs are too long", "more mental health support for teenagers", "someone to talk to when i feel stressed", "therapy helped me cope with exams"],
+    "buses": ["the bus home is always late and crowded", "free bus travel for students after 16", "buses stop running too early at night", "the 104 bus is scary at night", "more buses to the college in the morning"],
+}
+
+
+def answers(repeat: int = 5, seed: int = 0) -> tuple[list[str], list[str]]:
+    rng = random.Random(seed)
+    texts, topics = [], []
+    for topic, lines in TOPICS.items():
+        for line in lines * repeat:
+            texts.append(line if rng.random() < 0.5 else line + rng.choice(["", " please", " tbh", " honestly", "!"]))
+            topics.append(topic)
+    return texts, topics
+
+
+def test_themes_have_the_contracted_fields_and_every_text_an_assignment():
+    texts, _ = answers()
+    result = find_themes(texts, k=5)
+    assert len(result.assignments) == len(texts)
+    for theme in result.themes:
+        assert {"id", "label", "keywords", "size", "quotes", "sentiment"} <= set(theme.__dict__)
+        assert 2 <= len(theme.label.split()) <= 5 or theme.kind != "theme"
+        assert 1 <= len(theme.quotes) <= 5
+    assert sum(t.size for t in result.themes) == len(texts)
+
+
+def test_the_themes_found_match_the_topics():
+    from sklearn.metrics import normalized_mutual_info_score
+
+    texts, topics = answers()
+    model = ThemeModel(k=5).fit(texts)
+    assert normalized_mutual_info_score(topics, model.cluster_labels_) > 0.8
+
+
+def test_automatic_k_gives_a_readable_number_and_little_other():
+    texts, _ = answers(repeat=4)
+    result = find_themes(texts)
+    themes = [t for t in result.themes if t.kind == "theme"]
+    assert 3 <= len(themes) <= MAX_THEMES
+    assert sum(a == "other" for a in result.assignments) <= 0.1 * len(texts)
+
+
+def test_same_random_state_same_result():
+    texts, _ = answers()
+    assert find_themes(texts, random_state=3).to_dict() == find_themes(texts, random_state=3).to_dict()
+
+
+def test_rerunning_with_more_answers_keeps_theme_ids():
+    texts, _ = answers()
+    first = ThemeModel(k=5, random_state=1).fit(texts)
+    # New answers saying the same things, and a new run whose numbering would otherwise differ.
+    second = ThemeModel(k=5, random_state=7, previous=first.anchors_).fit(texts[::-1] + texts[:20])
+    first_ids = {t.keywords[0]: t.id for t in first.result_.themes if t.kind == "theme"}
+    second_ids = {t.keywords[0]: t.id for t in second.result_.themes if t.kind == "theme"}
+    shared = set(first_ids) & set(second_ids)
+    assert len(shared) >= 4
+    assert all(first_ids[word] == second_ids[word] for word in shared)
+
+
+def test_a_theme_that_is_new_gets_a_new_id():
+    texts, _ = answers()
+    first = ThemeModel(k=4, random_state=1).fit([t for t in texts if "bus" not in t])
+    second = ThemeModel(k=5, random_state=1, previous=first.anchors_).fit(texts)
+    bus = next(t for t in second.result_.themes if t.kind == "theme" and "bus" in t.keywords[:2])
+    assert bus.id not in first.anchors_
+
+
+def test_predict_places_new_answers_in_existing_themes():
+    texts, _ = answers()
+    model = ThemeModel(k=5).fit(texts)
+    light_theme = model.labels_[0]
+    new = model.predict(["the park needs more lights at night", "", "Je voudrais plus de lumière dans le parc le soir"])
+    assert new[0] == light_theme and new[1] is None and new[2] == NOT_ENGLISH
+
+
+@pytest.mark.parametrize("texts", [[], ["just one answer"], ["a", "b", "c", "d", "e"], ["", "   ", "😀😀😀"], ["same answer"] * 60])
+def test_tiny_blank_emoji_and_duplicate_inputs_work(texts):
+    result = find_themes(texts)
+    assert len(result.assignments) == len(texts)
+    assert all(a is None for t, a in zip(texts, result.assignments) if not t.strip())
+
+
+def test_very_long_texts_are_fine():
+    texts, _ = answers(repeat=2)
+    result = find_themes(texts + ["lights " * 20_000])
+    assert len(result.assignments) == len(texts) + 1
+    assert all(len(q) <= 300 for t in result.themes for q in t.quotes)
+
+
+def test_non_english_answers_are_set_aside_not_mixed_in():
+    texts, _ = answers(repeat=2)
+    foreign = ["আমি রাতে পার্কে নিরাপদ বোধ করি না", "Je ne me sens pas en sécurité dans le parc la nuit", "لا أشعر بالأمان في الحديقة ليلا"]
+    result = find_themes(texts + foreign)
+    assert result.assignments[-3:] == [NOT_ENGLISH] * 3
+    assert NOT_ENGLISH not in result.assignments[: len(texts)]
+    assert is_english("the bus is late") and not is_english("el autobús llega tarde por la noche otra vez")
+
+
+def test_quotes_are_redacted():
+    texts, _ = answers(repeat=2)
+    result = find_themes(texts + ["my name is Jayden and the park lights are broken, call 07700 900123"] * 3)
+    quotes = " ".join(q for t in result.themes for q in t.quotes)
+    assert "Jayden" not in quotes and "07700" not in quotes
+
+
+def test_predict_before_fit_is_refused():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        ThemeModel().predict(["x"])
