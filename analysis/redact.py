@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from analysis.text import TextInputMixin
+
 RELATIONS = (
     r"mum|mam|mom|mother|dad|father|step ?dad|step ?mum|brother|bro|sister|sis|cousin|uncle|aunt|auntie|nan|nana|"
     r"gran|grandma|grandad|friend|mate|bestie|best friend|boyfriend|girlfriend|bf|gf|teacher|tutor|"
@@ -79,8 +81,9 @@ def redact(text: str) -> str:
     return "".join(out)
 
 
-class Redactor(TransformerMixin, BaseEstimator):
+class Redactor(TextInputMixin, TransformerMixin, BaseEstimator):
     """scikit-learn transformer: a list of texts in, the same texts redacted out."""
+
 
     def fit(self, X, y=None):
         return self

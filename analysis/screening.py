@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from analysis.text import normalise
+from analysis.text import TextInputMixin, normalise
 
 CATEGORIES = (
     "self_harm_suicide",
@@ -223,12 +223,13 @@ def screen(text: str) -> Screening:
     return Screening(level, [c for c in CATEGORIES if c in found], reasons)
 
 
-class SafeguardingScreener(ClassifierMixin, BaseEstimator):
+class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
     """scikit-learn classifier over texts: predict() gives 'urgent', 'concern' or 'none'.
 
     Rules, not learned weights: fit() only records the classes, so the behaviour is the same
     however little labelled data a partnership has.
     """
+
 
     def fit(self, X, y=None):
         import numpy as np

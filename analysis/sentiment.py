@@ -22,7 +22,7 @@ from functools import lru_cache
 from sklearn.base import BaseEstimator, TransformerMixin
 from textblob import TextBlob
 
-from analysis.text import normalise
+from analysis.text import TextInputMixin, normalise
 
 POSITIVE_AT = 0.15
 NEGATIVE_AT = -0.15
@@ -77,8 +77,9 @@ def score(text: str) -> Sentiment:
     return Sentiment(label, combined, round(blob.subjectivity, 4))
 
 
-class SentimentScorer(TransformerMixin, BaseEstimator):
+class SentimentScorer(TextInputMixin, TransformerMixin, BaseEstimator):
     """scikit-learn transformer: texts in, one row [polarity, subjectivity] per text out."""
+
 
     def fit(self, X, y=None):
         return self

@@ -70,3 +70,13 @@ def content_words(text: str, *, stem: bool = True) -> list[str]:
     stop = stopwords()
     words = [t for t in tokens(text) if _WORD.match(t) and not t.isdigit() and len(t) > 1 and t not in stop]
     return [_STEMMER.stem(w) for w in words] if stem else words
+
+
+class TextInputMixin:
+    """Tells scikit-learn an estimator takes a list of texts, not a numeric 2-D array."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags

@@ -44,7 +44,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from analysis.redact import redact
 from analysis.sentiment import score as sentiment_score
-from analysis.text import content_words, stopwords
+from analysis.text import TextInputMixin, content_words, stopwords
 
 MIN_THEMES, MAX_THEMES = 3, 30
 MAX_OTHER_SHARE = 0.10
@@ -142,8 +142,9 @@ class ThemeResult:
         return {"themes": [asdict(t) for t in self.themes], "assignments": self.assignments}
 
 
-class ThemeModel(ClusterMixin, BaseEstimator):
+class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
     """Find themes in texts. `fit(texts)` then read `result_`; `predict(texts)` assigns new texts."""
+
 
     def __init__(self, k: int | str = "auto", random_state: int = 0, max_quotes: int = 5, previous: dict | None = None):
         self.k = k
