@@ -137,8 +137,14 @@ async def _token_form(token: str, purpose: str, *, error: str = "", status_code:
     try:
         await services.consume_token(token, purpose, peek=True)
     except services.TokenProblem as problem:
-        return Template("accounts/token_problem.html", context={"reason": problem.reason, "purpose": purpose}, status_code=410 if problem.reason != "unknown" else 404)
+        return _token_problem(problem, purpose)
     return Template("accounts/set_password.html", context={"purpose": purpose, "error": error}, status_code=status_code)
+
+
+def _token_problem(problem: services.TokenProblem, purpose: str) -> Template:
+    """Why an emailed link cannot be used, with the way to a new one: 404 unknown, 410 spent."""
+    status_code = 404 if problem.reason == "unknown" else 410
+    return Template("accounts/token_problem.html", context={"reason": problem.reason, "purpose": purpose}, status_code=status_code)
 
 
 async def _set_password(request: Request, token: str, purpose: str, data: NewPasswordForm) -> Template | Redirect:
@@ -148,7 +154,7 @@ async def _set_password(request: Request, token: str, purpose: str, data: NewPas
     try:
         await complete(token, data.password, ip_address=client_ip(request))
     except services.TokenProblem as problem:
-        return Template("accounts/token_problem.html", context={"reason": problem.reason, "purpose": purpose}, status_code=410 if problem.reason != "unknown" else 404)
+        return _token_problem(problem, purpose)
     except WeakPassword as weak:
         return await _token_form(token, purpose, error=str(weak), status_code=400)
     return Redirect("/login?welcome=1")
