@@ -199,7 +199,9 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
         self.anchors_: dict[str, np.ndarray] = {}
         self.representation_ = Representation(model=self.representation, random_state=self.random_state)
         self.cluster_labels_ = np.full(len(texts), -1)
-        self.background_counts_ = Counter(w for i in english for w in set(content_words(texts[i], stem=False)))
+        # Each text's content words, found once: for the background counts and for theme keywords.
+        word_sets = [frozenset(content_words(texts[i], stem=False)) for i in english]
+        self.background_counts_ = Counter(w for words in word_sets for w in words)
         self.n_texts_ = max(1, len(english))
         started = time.perf_counter()
         self.timings_ = {"represent": 0.0, "cluster": 0.0, "describe": 0.0}
@@ -227,13 +229,17 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
                 self.anchors_[theme_id] = anchors[cluster]
                 for j in members:
                     assignments[english[j]] = theme_id
-                themes.append(self._describe(theme_id, [english_texts[j] for j in members], vectors[members], centroids[cluster], len(usable)))
+                themes.append(
+                    self._describe(theme_id, [english_texts[j] for j in members], [word_sets[j] for j in members], vectors[members], centroids[cluster], len(usable))
+                )
             if other:
                 for j in other:
                     assignments[english[j]] = "other"
                 other_members = sorted(other)
                 themes.append(
-                    self._describe("other", [english_texts[j] for j in other_members], vectors[other_members], None, len(usable), kind="other")
+                    self._describe(
+                        "other", [english_texts[j] for j in other_members], [word_sets[j] for j in other_members], vectors[other_members], None, len(usable), kind="other"
+                    )
                 )
         if foreign:
             for i in foreign:
@@ -324,8 +330,8 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
                 used.add(ids[index])
         return ids  # type: ignore[return-value]
 
-    def _describe(self, theme_id, texts, vectors, centroid, total, kind="theme") -> Theme:
-        keywords = self._keywords(texts)
+    def _describe(self, theme_id, texts, word_sets, vectors, centroid, total, kind="theme") -> Theme:
+        keywords = self._keywords(word_sets)
         label = "Other answers" if kind == "other" else (" · ".join(keywords[:3]) if keywords else "Short answers")
         # The theme's mean sentiment from up to 400 of its texts (a fixed, seeded sample): the
         # estimate barely moves beyond that, and scoring every text dominates large runs.
@@ -342,15 +348,15 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
             kind=kind,
         )
 
-    def _keywords(self, texts: list[str], count: int = 8) -> list[str]:
-        words = Counter(w for t in texts for w in set(content_words(t, stem=False)))
+    def _keywords(self, word_sets: list[frozenset[str]], count: int = 8) -> list[str]:
+        words = Counter(w for word_set in word_sets for w in word_set)
         if not words:
             return []
         # Class-based TF-IDF: frequent in this theme, rare across all the texts.
         scored = {
             w: c * np.log(1 + self.n_texts_ / (1 + self.background_counts_.get(w, 0)))
             for w, c in words.items()
-            if c >= min(2, len(texts))
+            if c >= min(2, len(word_sets))
         }
         return [w for w, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:count]]
 
