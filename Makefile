@@ -9,7 +9,7 @@ NLTK_OFFLINE_SOURCE ?= $(wildcard ../shared/nltk_data)
 NLTK_FLAGS := $(if $(NLTK_OFFLINE_SOURCE),--offline-source $(NLTK_OFFLINE_SOURCE),)
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test nltk migrate demo bench bench-labelled clean
+.PHONY: run test install install-test nltk migrate demo bench bench-labelled translations clean
 
 run: install nltk migrate demo
 	$(BIN)/chorus run --host $(HOST) --port $(PORT)
@@ -52,3 +52,8 @@ bench-labelled: install nltk
 
 clean:
 	rm -rf $(VENV) var/chorus.db var/chorus.db-* .pytest_cache
+
+# Re-extract the participant interface's words and merge them into every catalog (docs/guides/translators.md).
+translations: install-test
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header --sort-output -o surveys/locale/messages.pot .
+	$(BIN)/pybabel update -i surveys/locale/messages.pot -d surveys/locale --no-location --omit-header --ignore-obsolete

@@ -28,7 +28,16 @@ from app.database import current_engine
 from app.governance.controllers import PartnershipController
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.web.controllers import HomeController, health
-from app.web.errors import http_exception_handler, server_error_handler
+from surveys.controllers import JoinController, ParticipantController
+from surveys.definition import TamperedForm
+from surveys.staff_controllers import (
+    QuestionBankController,
+    SurveyBuilderController,
+    SurveyExportController,
+    SurveyResultsController,
+)
+from app.web import templating
+from app.web.errors import bad_form_handler, http_exception_handler, server_error_handler
 from app.web.security import security_headers
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -62,6 +71,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             UserAdminController,
             AuditController,
             OutboxController,
+            JoinController,
+            ParticipantController,
+            SurveyBuilderController,
+            SurveyResultsController,
+            SurveyExportController,
+            QuestionBankController,
             health,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", opt=PUBLIC),
         ],
@@ -69,7 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         middleware=[DefineMiddleware(SessionMiddleware, exclude=["^/static/", "^/health$", "^/schema"])],
         lifespan=[database_pool],
-        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=templating.configure),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.is_production,
@@ -82,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # Machine-readable only: the HTML viewers load scripts from CDNs, which Chorus never does.
             render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"]), YamlRenderPlugin()],
         ),
-        exception_handlers={HTTPException: http_exception_handler, Exception: server_error_handler},
+        exception_handlers={HTTPException: http_exception_handler, TamperedForm: bad_form_handler, Exception: server_error_handler},
         before_send=[security_headers(settings.is_production)],
         logging_config=LoggingConfig(log_exceptions="never"),
         debug=False,

@@ -59,17 +59,19 @@ def demo() -> None:
     pass
 
 
-@demo.command(name="load", help="Load the partnership's structure and one demo account per role (idempotent).")
+@demo.command(name="load", help="Load the partnership's structure, one demo account per role and the demo survey (idempotent).")
 def demo_load() -> None:
     if get_settings().is_production:
         raise click.ClickException("demo data is for development only: refused because CHORUS_ENV=production")
     from app.accounts.demo import load_demo_users
+    from surveys.demo import load_demo_survey
 
-    async def load() -> tuple[str, list]:
-        return await _load_governance(), await load_demo_users()
+    async def load() -> tuple[str, list, tuple[int, int]]:
+        return await _load_governance(), await load_demo_users(), await load_demo_survey()
 
-    summary, accounts = asyncio.run(load())
+    summary, accounts, (survey_id, responses) = asyncio.run(load())
     click.echo(summary)
+    click.echo(f"demo survey: /s/demo (join code on its share page), {responses} generated responses added")
     created = [a for a in accounts if a.password]
     if created:
         click.echo("demo accounts (passwords are shown this once; admin and safeguarding lead set up a second factor at first sign-in):")

@@ -12,5 +12,6 @@ APP_REGISTRY = AppRegistry(
         "app.governance.piccolo_app",
         "app.accounts.piccolo_app",
         "app.audit.piccolo_app",
+        "surveys.piccolo_app",
     ]
 )

@@ -49,6 +49,8 @@ class Settings:
     """Sign-in form posts allowed per minute from one address (SIGN_IN_RATE_LIMIT_PER_MINUTE)."""
     public_url: str = ""
     """The address people reach Chorus at, for links in emails (CHORUS_PUBLIC_URL); else the request's."""
+    small_group_threshold: int = 5
+    """Groups of fewer respondents than this are shown as "fewer than N" (SMALL_GROUP_THRESHOLD, 3 or more)."""
 
     @property
     def is_production(self) -> bool:
@@ -95,6 +97,14 @@ class Settings:
             sign_in_rate_limit = int(environ.get("SIGN_IN_RATE_LIMIT_PER_MINUTE", "20"))
         except ValueError:
             raise ConfigError("SIGN_IN_RATE_LIMIT_PER_MINUTE must be a whole number") from None
+        try:
+            small_group_threshold = int(environ.get("SMALL_GROUP_THRESHOLD", "5"))
+        except ValueError:
+            raise ConfigError("SMALL_GROUP_THRESHOLD must be a whole number (5 unless agreed otherwise)") from None
+        if small_group_threshold < 3:
+            raise ConfigError(
+                f"SMALL_GROUP_THRESHOLD must be 3 or more, not {small_group_threshold}: smaller groups could identify a child"
+            )
         smtp_host = environ.get("SMTP_HOST", "").strip()
         if env == "production" and not smtp_host:
             raise ConfigError(
@@ -115,6 +125,7 @@ class Settings:
             mail_from=environ.get("MAIL_FROM", "Chorus <chorus@localhost>"),
             public_url=environ.get("CHORUS_PUBLIC_URL", "").rstrip("/"),
             sign_in_rate_limit=sign_in_rate_limit,
+            small_group_threshold=small_group_threshold,
         )
 
 

@@ -72,3 +72,12 @@ def server_error_handler(request: Request, exc: Exception) -> Response:
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     status_code = getattr(exc, "status_code", HTTP_500_INTERNAL_SERVER_ERROR)
     return _render(request, status_code)
+
+
+BAD_FORM_MESSAGE = "That form was not sent the way our pages send it, so nothing was saved. Go back, reload the page and try again."
+
+
+def bad_form_handler(request: Request, exc: Exception) -> Response:
+    """A form no page of ours could have sent (tampered, or not UTF-8): 400, nothing stored."""
+    logger.info("refused a malformed form on %s: %s", request.url.path, exc)
+    return _render(request, 400, detail=BAD_FORM_MESSAGE, message=BAD_FORM_MESSAGE)

@@ -1,0 +1,23 @@
+"""What every template can use: `_` (English unless a participant page passes a translation) and
+`show`, which marks survey text shown in English because no translation exists."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from litestar.plugins.jinja import JinjaTemplateEngine
+
+
+def _english(message: str, **values) -> str:
+    return message % values if values else message
+
+
+def show(text) -> Markup:
+    """A survey text; an untranslated one keeps lang="en" so screen readers pronounce it right."""
+    if getattr(text, "fallback", False):
+        return Markup('<span lang="en" dir="ltr" class="untranslated">{}</span>').format(text)
+    return escape(text)
+
+
+def configure(engine: JinjaTemplateEngine) -> None:
+    engine.engine.globals.update({"_": _english, "show": show})

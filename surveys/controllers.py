@@ -1,0 +1,284 @@
+"""Participant pages: joining, answering, saving for later, sending. No accounts, no JavaScript needed.
+
+The draft's secret token is in the page address (not a cookie), so nothing about a participant is
+left in the browser's storage; kiosk mode goes back to the start after each person.
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
+
+from app.accounts.auth import PUBLIC
+from app.web.requests import AppSettings
+from surveys import i18n, services
+from surveys.definition import FACES, N_, PageResult, SurveyDef, TamperedForm, form_values, read_page
+from surveys.forms import read_form
+from surveys.tables import ResponseMode
+
+# Participant pages are small forms: anything bigger than this is not one of ours.
+MAX_PARTICIPANT_BODY = 256 * 1024
+PROBLEM_STATUS = {"not_found": 404, "closed": 410, "not_open_yet": 403, "full": 410, "tampered": 400, "gone": 404}
+
+
+def participant_context(language: str, **extra) -> dict:
+    lang = i18n.language(language)
+    ui_language = language if language in i18n.interface_languages() else i18n.DEFAULT_LANGUAGE
+    return {
+        "_": i18n.gettext_for(ui_language),
+        "lang": language,
+        "text_direction": lang.direction,
+        "faces": FACES,
+        **extra,
+    }
+
+
+def problem(reason: str, language: str = "en", survey: SurveyDef | None = None, *, detail: str = "") -> Template:
+    return Template(
+        "surveys/participant/problem.html",
+        context=participant_context(language, reason=reason, survey=survey, detail=detail),
+        status_code=PROBLEM_STATUS.get(reason, 400),
+    )
+
+
+async def _open_survey(code: str) -> dict:
+    survey = await services.survey_by_public_code(code)
+    if survey is None:
+        raise _Problem("not_found")
+    try:
+        await services.check_open(survey)
+    except services.SurveyUnavailable as unavailable:
+        raise _Problem(unavailable.reason, survey) from None
+    return survey
+
+
+class _Problem(Exception):
+    def __init__(self, reason: str, survey: dict | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.survey = survey
+
+
+async def _localised(survey: dict, language: str) -> tuple[SurveyDef, bool]:
+    definition = await services.load_definition(survey["id"])
+    return services.localise(definition, language, await services.translations_for(survey["id"], language))
+
+
+def _pick_language(request: Request, survey: dict, chosen: str) -> str:
+    offered = list(survey["languages"] or ["en"])
+    if chosen in offered:
+        return chosen
+    return i18n.from_accept_language(request.headers.get("accept-language", ""), offered)
+
+
+class JoinController(Controller):
+    path = "/join"
+    include_in_schema = False
+    opt = PUBLIC
+
+    @get("/", name="join")
+    async def join(self, code: FromQuery[str] = "") -> Template | Redirect:
+        error = ""
+        if code:
+            found = await services.survey_by_join_code(code)
+            if found and found["status"] == "published":
+                return Redirect(f"/s/{found['public_code']}", status_code=303)
+            error = N_("We could not find a survey with that code. Check it and try again.")
+        return Template("surveys/participant/join.html", context=participant_context("en", code=code[:20], error=error),
+                        status_code=404 if error else 200)
+
+
+class ParticipantController(Controller):
+    path = "/s/{code:str}"
+    include_in_schema = False
+    opt = PUBLIC
+    request_max_body_size = MAX_PARTICIPANT_BODY
+
+    async def _welcome(self, request: Request, code: str, lang: str, kiosk: bool, sent: bool = False) -> Template:
+        try:
+            survey = await _open_survey(code)
+        except _Problem as p:
+            return problem(p.reason)
+        language = _pick_language(request, survey, lang)
+        definition, missing = await _localised(survey, language)
+        languages = [i18n.language(c) for c in definition.languages]
+        return Template("surveys/participant/welcome.html", context=participant_context(
+            language, survey=definition, code=survey["public_code"], languages=languages, missing=missing,
+            kiosk=kiosk, sent=sent, local_contact=definition.local_contact))
+
+    @get("/", name="survey_start")
+    async def welcome(self, request: Request, code: FromPath[str], lang: FromQuery[str] = "") -> Template:
+        return await self._welcome(request, code, lang, kiosk=False)
+
+    @get("/kiosk", name="survey_kiosk")
+    async def kiosk(self, request: Request, code: FromPath[str], lang: FromQuery[str] = "", sent: FromQuery[bool] = False) -> Template:
+        return await self._welcome(request, code, lang, kiosk=True, sent=sent)
+
+    @post("/start", name="survey_begin")
+    async def begin(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+        try:
+            survey = await _open_survey(code)
+            form = await read_form(request)
+        except _Problem as p:
+            return problem(p.reason)
+        except TamperedForm:
+            return problem("tampered")
+        language = form.get("lang", [""])[0]
+        if language not in (survey["languages"] or ["en"]):
+            language = _pick_language(request, survey, "")
+        mode = ResponseMode.kiosk if form.get("mode", [""])[0] == "kiosk" else ResponseMode.online
+        easy_read = form.get("easy_read", [""])[0] == "1" or survey["easy_read"]
+        token = await services.start_draft(survey, language=language, mode=mode, easy_read=easy_read)
+        return Redirect(f"/s/{survey['public_code']}/d/{token}", status_code=303)
+
+    @get("/d/{token:str}", name="survey_page")
+    async def page(self, request: Request, code: FromPath[str], token: FromPath[str], page: FromQuery[int] = 0) -> Template:
+        try:
+            survey = await _open_survey(code)
+        except _Problem as p:
+            return problem(p.reason)
+        draft = await services.load_draft(survey["id"], token)
+        if draft is None:
+            return problem("gone", survey=None)
+        definition, missing = await _localised(survey, draft.language)
+        pages = _pages(definition, draft)
+        number = page or min(draft.furthest_page, len(pages))
+        if not 1 <= number <= len(pages) or number > draft.furthest_page:
+            number = min(draft.furthest_page, len(pages))
+        return _render_page(survey, definition, missing, draft, token, pages, number, PageResult(), status=200)
+
+    @post("/d/{token:str}", name="survey_answer")
+    async def answer(self, request: Request, settings: AppSettings, code: FromPath[str], token: FromPath[str]) -> Template | Redirect:
+        survey = await services.survey_by_public_code(code)
+        if survey is None:
+            return problem("not_found")
+        # A retry of a send that already worked (double tap, refresh, dropped connection).
+        earlier = await services.find_submission(token, settings.secret_key)
+        if earlier is not None:
+            return await _thanks(survey, earlier, request)
+        try:
+            await services.check_open(survey)
+        except services.SurveyUnavailable as unavailable:
+            return problem(unavailable.reason)
+        draft = await services.load_draft(survey["id"], token)
+        if draft is None:
+            return problem("gone")
+        definition, missing = await _localised(survey, draft.language)
+        pages = _pages(definition, draft)
+        try:
+            form = await read_form(request)
+            number = int(form.get("page", ["0"])[0])
+            action = form.get("action", ["next"])[0]
+            if not 1 <= number <= min(len(pages), draft.furthest_page) or action not in ("next", "back", "save", "submit"):
+                raise TamperedForm("page or action out of range")
+            current = pages[number - 1]
+            result = read_page(form, current.questions, require=action in ("next", "submit"))
+        except TamperedForm:
+            return problem("tampered", draft.language, definition)
+        if not result.ok:
+            return _render_page(survey, definition, missing, draft, token, pages, number, result, status=HTTP_400_BAD_REQUEST)
+        answers = {k: v for k, v in draft.answers.items() if k not in result.cleared}
+        answers.update(result.answers)
+        draft.answers = definition.keep_visible(answers)
+        pages = _pages(definition, draft)
+        if action in ("next", "submit") and _page_grew(current, pages, number):
+            # An answer here revealed another question on this same page: show it before moving on.
+            await services.save_draft(draft, furthest_page=number)
+            return Redirect(f"/s/{survey['public_code']}/d/{token}?page={number}#{_first_new(current, pages[number - 1])}", status_code=303)
+        if action == "back":
+            await services.save_draft(draft)
+            return Redirect(f"/s/{survey['public_code']}/d/{token}?page={max(number - 1, 1)}", status_code=303)
+        if action == "save":
+            await services.save_draft(draft, furthest_page=number)
+            resume_code = await services.issue_resume_code(draft)
+            return Template("surveys/participant/saved.html", context=participant_context(
+                draft.language, survey=definition, code=survey["public_code"], resume_code=services.grouped(resume_code),
+                local_contact=definition.local_contact))
+        if number < len(pages):
+            await services.save_draft(draft, furthest_page=number + 1)
+            return Redirect(f"/s/{survey['public_code']}/d/{token}?page={number + 1}", status_code=303)
+        missing_required = definition.missing_required(draft.answers)
+        if missing_required:
+            await services.save_draft(draft)
+            first = next(p.number for p in pages if any(q in p.questions for q in missing_required))
+            return Redirect(f"/s/{survey['public_code']}/d/{token}?page={first}", status_code=303)
+        submitted = await services.submit_draft(definition, token, draft, secret_key=settings.secret_key)
+        return await _thanks(survey, submitted, request, draft.mode, draft.language)
+
+    @get("/resume", name="survey_resume")
+    async def resume_form(self, request: Request, code: FromPath[str], lang: FromQuery[str] = "") -> Template:
+        try:
+            survey = await _open_survey(code)
+        except _Problem as p:
+            return problem(p.reason)
+        language = _pick_language(request, survey, lang)
+        definition, _ = await _localised(survey, language)
+        return Template("surveys/participant/resume.html", context=participant_context(
+            language, survey=definition, code=survey["public_code"], error="", local_contact=definition.local_contact))
+
+    @post("/resume", name="survey_resume_post")
+    async def resume(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+        try:
+            survey = await _open_survey(code)
+            form = await read_form(request)
+        except _Problem as p:
+            return problem(p.reason)
+        except TamperedForm:
+            return problem("tampered")
+        token = await services.resume(survey["id"], form.get("resume_code", [""])[0][:40])
+        if token is None:
+            language = _pick_language(request, survey, "")
+            definition, _ = await _localised(survey, language)
+            return Template("surveys/participant/resume.html", status_code=HTTP_404_NOT_FOUND, context=participant_context(
+                language, survey=definition, code=survey["public_code"], local_contact=definition.local_contact,
+                error=N_("That code did not work. Codes last 14 days. Check it, or start again.")))
+        return Redirect(f"/s/{survey['public_code']}/d/{token}", status_code=303)
+
+
+def _pages(definition: SurveyDef, draft: services.DraftState):
+    if draft.easy_read and not definition.one_question_per_page:
+        from dataclasses import replace
+
+        definition = replace(definition, one_question_per_page=True)
+    return definition.pages(draft.answers)
+
+
+def _page_grew(before, pages, number: int) -> bool:
+    return number <= len(pages) and not {q.key for q in pages[number - 1].questions} <= {q.key for q in before.questions}
+
+
+def _first_new(before, after) -> str:
+    shown = {q.key for q in before.questions}
+    return next(q.key for q in after.questions if q.key not in shown)
+
+
+def _render_page(survey, definition, missing, draft, token, pages, number, result: PageResult, *, status: int) -> Template:
+    current = pages[number - 1]
+    values = {}
+    for question in current.questions:
+        values.update(form_values(question, draft.answers.get(question.key)))
+    if result.raw:
+        values = {**values, **result.raw} if result.errors else values
+    return Template(
+        "surveys/participant/page.html",
+        status_code=status,
+        context=participant_context(
+            draft.language, survey=definition, code=survey["public_code"], token=token, page=current,
+            total=len(pages), values=values, errors=result.errors, missing=missing, easy_read=draft.easy_read,
+            kiosk=draft.mode == ResponseMode.kiosk, local_contact=definition.local_contact,
+        ),
+    )
+
+
+async def _thanks(survey: dict, submitted: services.Submitted, request: Request, mode: str | None = None, language: str = "") -> Template | Redirect:
+    language = language or _pick_language(request, survey, "")
+    if (mode or submitted.mode) == ResponseMode.kiosk:
+        # The next person must find no trace: back to the start, no receipt on screen.
+        return Redirect(f"/s/{survey['public_code']}/kiosk?sent=1&lang={language}", status_code=303)
+    definition, _ = await _localised(survey, language)
+    return Template("surveys/participant/thanks.html", context=participant_context(
+        language, survey=definition, receipt=services.grouped(submitted.receipt), flagged=submitted.flagged,
+        repeated=submitted.repeated, local_contact=definition.local_contact, code=survey["public_code"]))
+

@@ -1,0 +1,211 @@
+"""Exports: one row per response and one column per question, as CSV, XLSX, JSON or SPSS .sav;
+and the aggregated (suppressed) results as CSV for people who may not see row-level data.
+
+Free text is PII-redacted unless the exporter may read raw text, and safeguarding-flagged text
+is held back unless they triage safeguarding. Cells that a spreadsheet would run as a formula
+are prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from surveys.definition import OTHER, TEXT_KINDS, QuestionDef, SurveyDef
+from surveys.results import SurveyResults, Viewer, shown_text
+from surveys.services import StoredResponse
+from surveys.tables import QuestionKind
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "sav": "application/x-spss-sav",
+}
+DECLINED_LABEL = "I'd rather not say"
+DECLINED_CODE = 99
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FIXED_COLUMNS = [("response", "Response number"), ("submitted", "Date submitted"), ("language", "Language"), ("mode", "How it was answered")]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    question: QuestionDef | None = None
+    other: bool = False
+
+
+def columns(definition: SurveyDef) -> list[Column]:
+    cols = [Column(name, label) for name, label in FIXED_COLUMNS]
+    for q in definition.questions:
+        cols.append(Column(q.key, q.text, q))
+        if q.allow_other:
+            cols.append(Column(f"{q.key}_other", f"{q.text} (other)", q, other=True))
+    return cols
+
+
+def _label(question: QuestionDef, given) -> str:
+    if given.declined:
+        return DECLINED_LABEL
+    value = given.value
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(question.label_of(v) for v in value)
+    if question.kind in (QuestionKind.single_choice, QuestionKind.yes_no, QuestionKind.likert):
+        return question.label_of(str(value))
+    return str(value)
+
+
+def rows(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: Viewer) -> list[dict[str, object]]:
+    """Each response as labelled values, free text redacted or held back as the viewer requires."""
+    out = []
+    for number, response in enumerate(responses, start=1):
+        row: dict[str, object] = {
+            "response": number,
+            "submitted": response.submitted_at.date().isoformat(),
+            "language": response.language,
+            "mode": response.mode,
+        }
+        for column in columns(definition)[len(FIXED_COLUMNS):]:
+            stored = response.answers.get(column.question.key)
+            if stored is None:
+                row[column.name] = ""
+            elif column.other:
+                row[column.name] = shown_text(stored.given.other_text, stored.screening_level, viewer) if stored.given.other_text else ""
+            elif column.question.kind in TEXT_KINDS and not stored.given.declined:
+                row[column.name] = shown_text(str(stored.given.value), stored.screening_level, viewer)
+            else:
+                row[column.name] = _label(column.question, stored.given)
+        out.append(row)
+    return out
+
+
+def _safe_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: Viewer) -> bytes:
+    cols = columns(definition)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([c.name for c in cols])
+    writer.writerow([c.label for c in cols])
+    for row in rows(definition, responses, viewer):
+        writer.writerow([_safe_cell(row[c.name]) for c in cols])
+    # A byte-order mark so Excel opens Bengali and Urdu text as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: Viewer) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    cols = columns(definition)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Responses"
+    sheet.append([c.label for c in cols])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows(definition, responses, viewer):
+        sheet.append([_safe_cell(row[c.name]) for c in cols])
+    sheet.freeze_panes = "A2"
+    names = workbook.create_sheet("Columns")
+    names.append(["Column", "Question"])
+    for c in cols:
+        names.append([c.name, _safe_cell(c.label)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_json(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: Viewer) -> bytes:
+    document = {
+        "survey": {"id": definition.id, "title": definition.title},
+        "questions": [
+            {"key": q.key, "text": q.text, "kind": q.kind.value, "outcome": q.outcome,
+             "options": [{"value": o.value, "label": o.label} for o in q.options]}
+            for q in definition.questions
+        ],
+        "responses": rows(definition, responses, viewer),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def to_sav(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: Viewer) -> bytes:
+    """SPSS: choice questions as numeric codes with value labels; 99 is "I'd rather not say" (missing)."""
+    import pandas as pd
+    import pyreadstat
+
+    cols = columns(definition)
+    labelled = rows(definition, responses, viewer)
+    data: dict[str, list] = {c.name: [] for c in cols}
+    value_labels: dict[str, dict[float, str]] = {}
+    missing: dict[str, list] = {}
+    coded = {q.key: q for q in definition.questions if q.kind in (
+        QuestionKind.single_choice, QuestionKind.yes_no, QuestionKind.likert, QuestionKind.rating)}
+    for key, q in coded.items():
+        if q.kind is QuestionKind.rating:
+            value_labels[key] = {DECLINED_CODE: DECLINED_LABEL}
+        else:
+            value_labels[key] = {float(i): o.label for i, o in enumerate(q.options, start=1)} | {DECLINED_CODE: DECLINED_LABEL}
+        missing[key] = [DECLINED_CODE]
+    for response, row in zip(responses, labelled):
+        for c in cols:
+            if c.name in coded:
+                data[c.name].append(_code(coded[c.name], response.answers.get(c.name)))
+            elif c.question is not None and c.question.kind is QuestionKind.number and not c.other:
+                stored = response.answers.get(c.name)
+                data[c.name].append(float(stored.given.value) if stored and stored.given.value is not None else math.nan)
+            else:
+                data[c.name].append(str(row[c.name]))
+    frame = pd.DataFrame(data, columns=[c.name for c in cols])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "survey.sav"
+        pyreadstat.write_sav(
+            frame, str(path), file_label=definition.title[:60],
+            column_labels={c.name: c.label[:250] for c in cols},
+            variable_value_labels=value_labels, missing_ranges=missing,
+        )
+        return path.read_bytes()
+
+
+def _code(question: QuestionDef, stored) -> float:
+    if stored is None:
+        return math.nan
+    if stored.given.declined:
+        return float(DECLINED_CODE)
+    if question.kind is QuestionKind.rating:
+        return float(stored.given.value)
+    values = [o.value for o in question.options]
+    return float(values.index(str(stored.given.value)) + 1) if str(stored.given.value) in values else math.nan
+
+
+EXPORTERS = {"csv": to_csv, "xlsx": to_xlsx, "json": to_json, "sav": to_sav}
+
+
+def results_csv(results: SurveyResults) -> bytes:
+    """The aggregated results, suppressed exactly as on the results page."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["question", "text", "answer", "count", "percent"])
+    writer.writerow(["", "All responses", "", str(results.total), ""])
+    for q in results.questions:
+        writer.writerow([q.question.key, _safe_cell(q.question.text), "(answered)", str(q.answered), ""])
+        if q.too_few:
+            continue
+        for row in q.rows:
+            writer.writerow([q.question.key, "", _safe_cell(row.label if row.value != OTHER else "Other"), str(row.count),
+                             "" if row.count.percent is None else row.count.percent])
+        writer.writerow([q.question.key, "", DECLINED_LABEL, str(q.declined), ""])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,454 @@
+"""Staff pages for surveys: the builder, sharing, translations, paper entry, results and exports."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from typing import Annotated
+
+import segno
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from analysis import readability
+from app.accounts.auth import CurrentUser, requires
+from app.accounts.roles import Permission, Role
+from app.audit.services import Actor, AuditAction, record
+from app.governance.tables import Outcome, Project
+from app.web.requests import AppSettings, base_url, client_ip, signed_in_user
+from surveys import charts, exports, i18n, results, services
+from surveys.controllers import participant_context
+from surveys.definition import (
+    FACES,
+    KIND_LABELS,
+    Message,
+    OPTION_KINDS,
+    PageResult,
+    QuestionDef,
+    SurveyDef,
+    TamperedForm,
+    read_page,
+)
+from surveys.forms import read_form
+from surveys.schemas import QuestionForm, SectionForm, SurveyForm, parse_condition
+from surveys.tables import Audience, QuestionKind, ResponseMode, SurveyStatus
+
+Form = Body(media_type="application/x-www-form-urlencoded")
+AUDIENCE_LABELS = {
+    Audience.children: "Children under 13",
+    Audience.young_people: "Young people 13-17",
+    Audience.young_adults: "Young adults 18-25",
+    Audience.parents_carers: "Parents and carers",
+    Audience.staff: "Staff",
+}
+# The reading age each audience's questions should not go above (plain English guidance).
+TARGET_READING_AGE = {
+    Audience.children: 9,
+    Audience.young_people: 11,
+    Audience.young_adults: 12,
+    Audience.parents_carers: 11,
+    Audience.staff: 14,
+}
+UNSCOPED_RESULT_ROLES = {Role.participation_lead, Role.facilitator, Role.analyst}
+
+
+def _user(request: Request) -> CurrentUser:
+    return signed_in_user(request)
+
+
+def _actor(request: Request) -> Actor:
+    user = _user(request)
+    return Actor(user.id, user.email)
+
+
+async def _survey(survey_id: int) -> dict:
+    survey = await services.get_survey(survey_id)
+    if survey is None:
+        raise NotFoundException("There is no such survey.")
+    return survey
+
+
+async def may_see_results(user: CurrentUser, survey: dict) -> bool:
+    """Project leads and board members see only surveys of their own projects and boards."""
+    if user.roles & UNSCOPED_RESULT_ROLES:
+        return True
+    if not survey["project"]:
+        return False
+    if Role.project_lead in user.roles and survey["project"] in user.project_ids:
+        return True
+    if Role.board_member in user.roles:
+        project = await Project.select(Project.reports_to).where(Project.id == survey["project"]).first()
+        return bool(project and project["reports_to"] in user.board_ids)
+    return False
+
+
+async def _visible_survey(request: Request, survey_id: int) -> dict:
+    survey = await _survey(survey_id)
+    if not await may_see_results(_user(request), survey):
+        raise NotFoundException("There is no such survey.")
+    return survey
+
+
+def viewer_for(user: CurrentUser) -> results.Viewer:
+    return results.Viewer(
+        reveal_small_groups=user.can(Permission.view_small_groups),
+        raw_text=user.can(Permission.view_raw_free_text),
+        flagged_text=user.can(Permission.triage_safeguarding),
+    )
+
+
+def plain_language(definition: SurveyDef, audience: str) -> dict[str, dict]:
+    """Reading age and jargon of each question (text, hint and answers together)."""
+    target = TARGET_READING_AGE[Audience(audience)]
+    checks = {}
+    for q in definition.questions:
+        text = " ".join([q.text, q.hint] + [o.label for o in q.options if q.kind is not QuestionKind.rating])
+        assessed = readability.assess(q.text)
+        jargon = readability.find_jargon(text)
+        checks[q.key] = {"reading_age": assessed.reading_age, "target": target, "too_hard": assessed.reading_age > target, "jargon": jargon}
+    return checks
+
+
+async def _outcomes() -> list[dict]:
+    return await Outcome.select(Outcome.number, Outcome.statement).order_by(Outcome.number)
+
+
+async def _projects() -> list[dict]:
+    return await Project.select(Project.id, Project.reference, Project.focus).order_by(Project.position)
+
+
+def _condition_choices(definition: SurveyDef, before: QuestionDef | None = None, section_id: int | None = None) -> list[dict]:
+    """Every answer of every earlier choice question, for the skip-logic select."""
+    choices = []
+    for section in definition.sections:
+        if section_id is not None and section.id == section_id and before is None:
+            break
+        for q in section.questions:
+            if before is not None and q.key == before.key:
+                return choices
+            if q.kind in OPTION_KINDS and q.kind is not QuestionKind.ranking:
+                choices += [{"value": f"{q.key}={o.value}", "label": f"{q.key}: {o.label}"} for o in q.options]
+    return choices
+
+
+class SurveyBuilderController(Controller):
+    path = "/staff/surveys"
+    tags = ["surveys"]
+    include_in_schema = False
+    guards = requires(Permission.build_surveys)
+
+    async def _form_page(self, template: str, status: int = 200, **context) -> Template:
+        return Template(template, status_code=status, context={
+            "audiences": AUDIENCE_LABELS, "languages": [i18n.language(c) for c in i18n.SURVEY_LANGUAGES],
+            "projects": await _projects(), **context})
+
+    @get("/new", name="survey_new")
+    async def new(self) -> Template:
+        return await self._form_page("surveys/staff/survey_form.html", survey=None, error="")
+
+    @post("/new", name="survey_create")
+    async def create(self, request: Request, data: Annotated[SurveyForm, Form]) -> Template | Redirect:
+        try:
+            fields = data.to_fields()
+        except services.BuildError as error:
+            return await self._form_page("surveys/staff/survey_form.html", 400, survey=None, error=str(error), form=data)
+        survey_id = await services.create_survey(fields, created_by=_user(request).id)
+        return Redirect(f"/staff/surveys/{survey_id}/build")
+
+    @get("/{survey_id:int}/settings", name="survey_settings")
+    async def settings_form(self, survey_id: FromPath[int]) -> Template:
+        return await self._form_page("surveys/staff/survey_form.html", survey=await _survey(survey_id), error="")
+
+    @post("/{survey_id:int}/settings", name="survey_settings_save")
+    async def save_settings(self, survey_id: FromPath[int], data: Annotated[SurveyForm, Form]) -> Template | Redirect:
+        survey = await _survey(survey_id)
+        try:
+            await services.update_survey(survey_id, data.to_fields())
+        except services.BuildError as error:
+            return await self._form_page("surveys/staff/survey_form.html", 400, survey=survey, error=str(error), form=data)
+        return Redirect(f"/staff/surveys/{survey_id}/build?saved=1")
+
+    @get("/{survey_id:int}/build", name="survey_builder")
+    async def builder(self, survey_id: FromPath[int], saved: FromQuery[bool] = False, error: FromQuery[str] = "") -> Template:
+        return await self._builder(survey_id, notice="Saved." if saved else "", error=error[:300])
+
+    async def _builder(self, survey_id: int, *, notice: str = "", error: str = "", status: int = 200) -> Template:
+        survey = await _survey(survey_id)
+        definition = await services.load_definition(survey_id)
+        return Template("surveys/staff/builder.html", status_code=status, context={
+            "survey": survey, "definition": definition, "kinds": KIND_LABELS, "audiences": AUDIENCE_LABELS,
+            "checks": plain_language(definition, survey["audience"]), "outcomes": await _outcomes(),
+            "bank": await services.bank_questions(), "condition_choices": _condition_choices(definition),
+            "notice": notice, "error": error, "editable": survey["status"] == SurveyStatus.draft,
+            "responses": await services.response_count(survey_id),
+            "languages": [i18n.language(c) for c in survey["languages"] if c != "en"],
+        })
+
+    async def _build_action(self, survey_id: int, action) -> Template | Redirect:
+        try:
+            await action()
+        except services.BuildError as error:
+            return await self._builder(survey_id, error=str(error), status=400)
+        return Redirect(f"/staff/surveys/{survey_id}/build?saved=1")
+
+    @post("/{survey_id:int}/sections", name="survey_add_section")
+    async def add_section(self, survey_id: FromPath[int], data: Annotated[SectionForm, Form]) -> Template | Redirect:
+        async def action():
+            await services.add_section(survey_id, title=data.title.strip(), intro=data.intro.strip(), show_if=parse_condition(data.show_if))
+        return await self._build_action(survey_id, action)
+
+    @post("/{survey_id:int}/questions", name="survey_add_question")
+    async def add_question(self, survey_id: FromPath[int], data: Annotated[QuestionForm, Form]) -> Template | Redirect:
+        async def action():
+            await services.add_question(survey_id, data.section, data.to_fields())
+        return await self._build_action(survey_id, action)
+
+    @get("/{survey_id:int}/questions/{question_id:int}", name="survey_question")
+    async def question_form(self, survey_id: FromPath[int], question_id: FromPath[int]) -> Template:
+        return await self._question_page(survey_id, question_id)
+
+    async def _question_page(self, survey_id: int, question_id: int, *, error: str = "", status: int = 200) -> Template:
+        survey = await _survey(survey_id)
+        definition = await services.load_definition(survey_id)
+        question = next((q for q in definition.questions if q.id == question_id), None)
+        if question is None:
+            raise NotFoundException("There is no such question.")
+        check = plain_language(replace(definition, sections=tuple(
+            replace(s, questions=tuple(q for q in s.questions if q.id == question_id)) for s in definition.sections)), survey["audience"])
+        return Template("surveys/staff/question_form.html", status_code=status, context={
+            "survey": survey, "question": question, "kinds": KIND_LABELS, "outcomes": await _outcomes(),
+            "condition_choices": _condition_choices(definition, before=question), "error": error, "check": check[question.key],
+            "sections": definition.sections, "editable": survey["status"] == SurveyStatus.draft,
+        })
+
+    @post("/{survey_id:int}/questions/{question_id:int}", name="survey_question_save")
+    async def save_question(self, survey_id: FromPath[int], question_id: FromPath[int], data: Annotated[QuestionForm, Form]) -> Template | Redirect:
+        definition = await services.load_definition(survey_id)
+        question = next((q for q in definition.questions if q.id == question_id), None)
+        if question is None:
+            raise NotFoundException("There is no such question.")
+        try:
+            await services.update_question(question_id, data.to_fields(question.options))
+        except services.BuildError as error:
+            return await self._question_page(survey_id, question_id, error=str(error), status=400)
+        return Redirect(f"/staff/surveys/{survey_id}/build?saved=1#question-{question_id}")
+
+    @post("/{survey_id:int}/questions/{question_id:int}/{action:str}", name="survey_question_action")
+    async def question_action(self, survey_id: FromPath[int], question_id: FromPath[int], action: FromPath[str]) -> Template | Redirect:
+        await self._own_question(survey_id, question_id)
+        actions = {
+            "up": lambda: services.move_question(question_id, -1),
+            "down": lambda: services.move_question(question_id, +1),
+            "duplicate": lambda: services.duplicate_question(question_id),
+            "delete": lambda: services.delete_question(question_id),
+            "bank": lambda: services.save_to_bank(question_id),
+        }
+        if action not in actions:
+            raise NotFoundException("Unknown action.")
+        return await self._build_action(survey_id, actions[action])
+
+    async def _own_question(self, survey_id: int, question_id: int) -> None:
+        definition = await services.load_definition(survey_id)
+        if not any(q.id == question_id for q in definition.questions):
+            raise NotFoundException("There is no such question.")
+
+    @post("/{survey_id:int}/bank", name="survey_add_from_bank")
+    async def add_from_bank(self, request: Request, survey_id: FromPath[int]) -> Template | Redirect:
+        form = await read_form(request)
+        try:
+            bank_id, section_id = int(form.get("bank_question", ["0"])[0]), int(form.get("section", ["0"])[0])
+        except ValueError:
+            return await self._builder(survey_id, error="Choose a question from the bank.", status=400)
+        return await self._build_action(survey_id, lambda: services.add_from_bank(survey_id, section_id, bank_id))
+
+    @post("/{survey_id:int}/status", name="survey_status")
+    async def change_status(self, request: Request, survey_id: FromPath[int]) -> Template | Redirect:
+        form = await read_form(request)
+        action = form.get("action", [""])[0]
+        return await self._build_action(survey_id, lambda: services.change_status(survey_id, action))
+
+    @post("/{survey_id:int}/duplicate", name="survey_duplicate")
+    async def duplicate(self, request: Request, survey_id: FromPath[int]) -> Redirect:
+        await _survey(survey_id)
+        new_id = await services.duplicate_survey(survey_id, created_by=_user(request).id)
+        return Redirect(f"/staff/surveys/{new_id}/build?saved=1")
+
+    @get("/{survey_id:int}/preview", name="survey_preview")
+    async def preview(self, survey_id: FromPath[int], lang: FromQuery[str] = "en", easy_read: FromQuery[bool] = False) -> Template:
+        survey = await _survey(survey_id)
+        language = lang if lang in survey["languages"] else "en"
+        definition, missing = services.localise(
+            await services.load_definition(survey_id), language, await services.translations_for(survey_id, language))
+        return Template("surveys/staff/preview.html", context=participant_context(
+            language, survey=definition, survey_id=survey_id, missing=missing, easy_read=easy_read,
+            local_contact=definition.local_contact, languages=[i18n.language(c) for c in survey["languages"]]))
+
+    @get("/{survey_id:int}/translations/{language:str}", name="survey_translations")
+    async def translations(self, survey_id: FromPath[int], language: FromPath[str], saved: FromQuery[bool] = False) -> Template:
+        return await self._translations_page(survey_id, language, notice="Saved." if saved else "")
+
+    async def _translations_page(self, survey_id: int, language: str, *, notice: str = "", error: str = "", status: int = 200, typed=None) -> Template:
+        survey = await _survey(survey_id)
+        if language not in survey["languages"] or language == "en":
+            raise NotFoundException("This survey is not offered in that language; add it in the survey's settings.")
+        definition = await services.load_definition(survey_id)
+        current = typed if typed is not None else await services.translations_for(survey_id, language)
+        keys = services.text_keys(definition)
+        return Template("surveys/staff/translations.html", status_code=status, context={
+            "survey": survey, "language": i18n.language(language), "keys": keys, "current": current,
+            "done": sum(1 for k, _, _ in keys if current.get(k)), "notice": notice, "error": error})
+
+    @post("/{survey_id:int}/translations/{language:str}", name="survey_translations_save")
+    async def save_translations(self, request: Request, survey_id: FromPath[int], language: FromPath[str]) -> Template | Redirect:
+        survey = await _survey(survey_id)
+        if language not in survey["languages"] or language == "en":
+            raise NotFoundException("This survey is not offered in that language.")
+        form = await read_form(request)
+        texts = {k[2:]: v[0] for k, v in form.items() if k.startswith("t:")}
+        if any(len(v) > 4000 for v in texts.values()):
+            return await self._translations_page(survey_id, language, error="Keep each text under 4,000 characters.", status=400, typed=texts)
+        try:
+            await services.save_translations(survey_id, language, texts)
+        except services.BuildError as error:
+            return await self._translations_page(survey_id, language, error=str(error), status=400, typed=texts)
+        return Redirect(f"/staff/surveys/{survey_id}/translations/{language}?saved=1")
+
+    @get("/{survey_id:int}/share", name="survey_share")
+    async def share(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Template:
+        survey = await _survey(survey_id)
+        link = f"{settings.public_url or base_url(request)}/s/{survey['public_code']}"
+        return Template("surveys/staff/share.html", context={
+            "survey": survey, "link": link, "kiosk_link": link + "/kiosk", "join_code": survey["join_code"],
+            "join_link": f"{settings.public_url or base_url(request)}/join",
+            "qr_svg": segno.make(link, error="m").svg_inline(scale=5, title=f"QR code for {survey['title']}"),
+        })
+
+    @get("/{survey_id:int}/qr.svg", name="survey_qr")
+    async def qr(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Response:
+        survey = await _survey(survey_id)
+        link = f"{settings.public_url or base_url(request)}/s/{survey['public_code']}"
+        import io
+
+        buffer = io.BytesIO()
+        segno.make(link, error="m").save(buffer, kind="svg", scale=10, title=survey["title"])
+        return Response(buffer.getvalue(), media_type="image/svg+xml",
+                        headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-qr.svg"'})
+
+    @get("/{survey_id:int}/paper", name="survey_paper")
+    async def paper_form(self, survey_id: FromPath[int], saved: FromQuery[str] = "") -> Template:
+        return await self._paper_page(survey_id, PageResult(), notice=f"Response saved (receipt {saved[:20]})." if saved else "")
+
+    async def _paper_page(self, survey_id: int, result: PageResult, *, notice: str = "", status: int = 200, mode: str = "paper") -> Template:
+        survey = await _survey(survey_id)
+        definition = await services.load_definition(survey_id)
+        return Template("surveys/staff/paper.html", status_code=status, context={
+            **participant_context("en"), "survey": survey, "definition": definition, "values": result.raw,
+            "errors": result.errors, "notice": notice, "submission_id": secrets.token_urlsafe(16), "mode": mode, "faces": FACES})
+
+    @post("/{survey_id:int}/paper", name="survey_paper_save")
+    async def save_paper(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Template | Redirect:
+        survey = await _survey(survey_id)
+        if survey["status"] != SurveyStatus.published:
+            return await self._paper_page(survey_id, PageResult(), notice="Only a published survey takes responses.", status=400)
+        definition = await services.load_definition(survey_id)
+        form = await read_form(request)
+        mode_value = form.pop("mode", ["paper"])[0]
+        submission_id = form.pop("submission_id", [""])[0]
+        if mode_value not in (ResponseMode.paper, ResponseMode.assisted) or not 16 <= len(submission_id) <= 40:
+            raise TamperedForm("paper entry mode or submission id is wrong")
+        result = read_page(form, definition.questions, require=False)
+        visible = {q.key for q in definition.visible_questions(result.answers)}
+        for key in set(result.answers) - visible:
+            result.errors[key] = Message("The answers to earlier questions skip this one: leave it blank.")
+        if not result.ok:
+            return await self._paper_page(survey_id, result, status=400, mode=mode_value)
+        submitted = await services.store_paper_response(
+            definition, result.answers, mode=ResponseMode(mode_value), entered_by=_user(request).id,
+            secret_key=settings.secret_key, submission_id=submission_id)
+        return Redirect(f"/staff/surveys/{survey_id}/paper?saved={services.grouped(submitted.receipt)}")
+
+
+class SurveyResultsController(Controller):
+    path = "/staff/surveys"
+    tags = ["surveys"]
+    guards = requires(Permission.view_results)
+
+    @get("/", name="surveys", include_in_schema=False)
+    async def index(self, request: Request, archived: FromQuery[bool] = False) -> Template:
+        user = _user(request)
+        rows = [s for s in await services.list_surveys(include_archived=archived)
+                if await may_see_results(user, await services.get_survey(s["id"]))]
+        return Template("surveys/staff/list.html", context={"surveys": rows, "audiences": AUDIENCE_LABELS, "archived": archived})
+
+    async def _results(self, request: Request, settings, survey_id: int, by: str = "", of: str = ""):
+        survey = await _visible_survey(request, survey_id)
+        definition = await services.load_definition(survey_id)
+        responses = await services.load_responses(definition)
+        summary = results.summarise(
+            definition, responses, threshold=settings.small_group_threshold, viewer=viewer_for(_user(request)),
+            unfinished=len(await services.abandoned_drafts(survey_id)), crosstab_by=by or None, crosstab_of=of or None)
+        return survey, definition, summary
+
+    @get("/{survey_id:int}", name="survey_results", include_in_schema=False)
+    async def results_page(self, request: Request, settings: AppSettings, survey_id: FromPath[int],
+                           by: FromQuery[str] = "", of: FromQuery[str] = "") -> Template:
+        survey, definition, summary = await self._results(request, settings, survey_id, by[:40], of[:40])
+        return Template("surveys/staff/results.html", context={
+            "survey": survey, "definition": definition, "results": summary, "charts": charts,
+            "crosstab_choices": results.crosstab_candidates(definition), "by": by, "of": of,
+            "audiences": AUDIENCE_LABELS, "user": _user(request),
+        })
+
+    @get("/{survey_id:int}/results.json", name="survey_results_json", summary="A survey's results, small groups suppressed")
+    async def results_json(self, request: Request, settings: AppSettings, survey_id: FromPath[int],
+                           by: FromQuery[str] = "", of: FromQuery[str] = "") -> dict:
+        """Aggregated results: the same numbers, hidden the same way, as the results page."""
+        _, _, summary = await self._results(request, settings, survey_id, by[:40], of[:40])
+        return results.to_json(summary)
+
+    @get("/{survey_id:int}/results.csv", name="survey_results_csv", include_in_schema=False)
+    async def results_csv(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Response:
+        survey, _, summary = await self._results(request, settings, survey_id)
+        await record(AuditAction.data_exported, actor=_actor(request), target_type="survey", target_id=survey_id,
+                     detail={"format": "results-csv", "rows": len(summary.questions)}, ip_address=client_ip(request))
+        return Response(exports.results_csv(summary), media_type=exports.FORMATS["csv"],
+                        headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-results.csv"'})
+
+
+class SurveyExportController(Controller):
+    path = "/staff/surveys/{survey_id:int}/export"
+    tags = ["surveys"]
+    include_in_schema = False
+    guards = requires(Permission.export_data)
+
+    @get("/{fmt:str}", name="survey_export")
+    async def export(self, request: Request, survey_id: FromPath[int], fmt: FromPath[str]) -> Response:
+        """One row per response. Row-level data shows every group, so it needs view_small_groups too."""
+        user = _user(request)
+        if fmt not in exports.EXPORTERS:
+            raise NotFoundException("Exports are csv, xlsx, json or sav.")
+        if not user.can(Permission.view_small_groups):
+            raise PermissionDeniedException("Row-level exports show small groups; your role may download the results CSV instead.")
+        survey = await _visible_survey(request, survey_id)
+        definition = await services.load_definition(survey_id)
+        responses = await services.load_responses(definition)
+        viewer = viewer_for(user)
+        body = exports.EXPORTERS[fmt](definition, responses, viewer)
+        await record(AuditAction.data_exported, actor=_actor(request), target_type="survey", target_id=survey_id,
+                     detail={"format": fmt, "rows": len(responses), "raw_text": viewer.raw_text}, ip_address=client_ip(request))
+        slug = "".join(ch if ch.isalnum() else "-" for ch in survey["title"].lower())[:40].strip("-") or "survey"
+        return Response(body, media_type=exports.FORMATS[fmt],
+                        headers={"Content-Disposition": f'attachment; filename="{slug}-{survey_id}.{fmt}"'})
+
+
+class QuestionBankController(Controller):
+    path = "/staff/question-bank"
+    tags = ["surveys"]
+    include_in_schema = False
+    guards = requires(Permission.build_surveys)
+
+    @get("/", name="question_bank")
+    async def index(self) -> Template:
+        return Template("surveys/staff/bank.html", context={"bank": await services.bank_questions(), "kinds": KIND_LABELS})
