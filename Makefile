@@ -9,7 +9,7 @@ NLTK_OFFLINE_SOURCE ?= $(wildcard ../shared/nltk_data)
 NLTK_FLAGS := $(if $(NLTK_OFFLINE_SOURCE),--offline-source $(NLTK_OFFLINE_SOURCE),)
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test nltk migrate demo bench bench-labelled translations clean
+.PHONY: run test install install-test nltk migrate demo bench bench-labelled bench-surveys translations clean
 
 run: install nltk migrate demo
 	$(BIN)/chorus run --host $(HOST) --port $(PORT)
@@ -45,6 +45,10 @@ demo: install
 # Theme clustering on ../shared/bench with references, then scaling (docs/benchmarks.md).
 bench: install nltk
 	$(BIN)/python scripts/bench_themes.py | tee var/bench-themes.md
+
+# Storing, summarising and exporting survey responses (docs/benchmarks.md).
+bench-surveys: install nltk
+	$(BIN)/python scripts/bench_surveys.py
 
 # Precision/recall of screening, redaction and sentiment on our labelled sets (docs/benchmarks.md).
 bench-labelled: install nltk

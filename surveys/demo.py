@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from app import clock
+from app.governance.services import load_structure
 from surveys import services
 from surveys.definition import Condition, Given, Option
 from surveys.services import QuestionFields
@@ -125,6 +126,7 @@ async def load_demo_survey(responses: int = DEMO_RESPONSES, seed: int = 2026) ->
     existing = await Survey.select(Survey.id).where(Survey.public_code == DEMO_CODE).first()
     if existing:
         return existing["id"], 0
+    await load_structure()  # its questions are tagged to the theory-of-change outcomes
     survey_id = await services.create_survey({
         "title": "How safe do you feel?",
         "purpose": "We want to know where you feel safe, and what would make things better. Your answers help the borough's youth safety plan.",

@@ -437,7 +437,7 @@ class SurveyExportController(Controller):
         viewer = viewer_for(user)
         body = exports.EXPORTERS[fmt](definition, responses, viewer)
         await record(AuditAction.data_exported, actor=_actor(request), target_type="survey", target_id=survey_id,
-                     detail={"format": fmt, "rows": len(responses), "raw_text": viewer.raw_text}, ip_address=client_ip(request))
+                     detail={"format": fmt, "rows": len(responses), "unredacted": viewer.raw_text}, ip_address=client_ip(request))
         slug = "".join(ch if ch.isalnum() else "-" for ch in survey["title"].lower())[:40].strip("-") or "survey"
         return Response(body, media_type=exports.FORMATS[fmt],
                         headers={"Content-Disposition": f'attachment; filename="{slug}-{survey_id}.{fmt}"'})

@@ -1,0 +1,141 @@
+"""Building a survey through the staff pages: questions, skip logic, translations, publishing."""
+
+import re
+
+import pytest
+
+from app.accounts.roles import Role
+from surveys import services
+from surveys.tables import BankQuestion, Question, Survey, Translation
+from tests.staff import make_user, post_form, signed_in_cookie
+from tests.surveys import make_survey
+
+
+@pytest.fixture
+async def builder(client, db):
+    from app.governance.services import load_structure
+
+    await load_structure()
+    client.cookies.update(await signed_in_cookie(await make_user(Role.facilitator)))
+    return client
+
+
+async def new_survey(client, **fields) -> int:
+    response = await post_form(client, "/staff/surveys/new", {"title": "How safe do you feel?", "audience": "children",
+                                                               "languages": ["bn", "ur"], **fields})
+    assert response.status_code in (302, 303), response.text
+    return int(re.search(r"/staff/surveys/(\d+)/build", response.headers["location"]).group(1))
+
+
+async def add(client, survey_id, **fields):
+    section = (await services.load_definition(survey_id)).sections[-1].id
+    return await post_form(client, f"/staff/surveys/{survey_id}/questions", {"section": str(section), **fields})
+
+
+async def test_build_a_survey_with_skip_logic_translate_publish_and_share(builder):
+    survey_id = await new_survey(builder)
+    assert (await add(builder, survey_id, kind="yes_no", text="Do you feel safe at school?", required="1", outcome="3")).status_code in (302, 303)
+    response = await add(builder, survey_id, kind="long_text", text="What makes you feel unsafe?", show_if=["q1=no", "q1=not_sure"])
+    assert response.status_code in (302, 303)
+    definition = await services.load_definition(survey_id)
+    assert [q.key for q in definition.questions] == ["q1", "q2"]
+    assert definition.questions[1].show_if.values == {"no", "not_sure"}
+    assert definition.questions[0].outcome == 3
+
+    page = await builder.get(f"/staff/surveys/{survey_id}/build")
+    assert "Reading age" in page.text and "Do you feel safe at school?" in page.text
+
+    translations = await builder.get(f"/staff/surveys/{survey_id}/translations/bn")
+    names = re.findall(r'name="(t:[^"]+)"', translations.text)
+    assert "t:survey:title" in names and f"t:q:{definition.questions[0].id}:text" in names
+    saved = await post_form(builder, f"/staff/surveys/{survey_id}/translations/bn", {"t:survey:title": "আপনি কতটা নিরাপদ?"})
+    assert saved.status_code in (302, 303)
+    assert await Translation.count() == 1
+
+    published = await post_form(builder, f"/staff/surveys/{survey_id}/status", {"action": "publish"})
+    assert published.status_code in (302, 303)
+    survey = await Survey.objects().get(Survey.id == survey_id)
+    assert survey.status == "published"
+    share = await builder.get(f"/staff/surveys/{survey_id}/share")
+    assert survey.join_code in share.text and "<svg" in share.text and f"/s/{survey.public_code}/kiosk" in share.text
+    qr = await builder.get(f"/staff/surveys/{survey_id}/qr.svg")
+    assert qr.headers["content-type"].startswith("image/svg+xml") and b"<svg" in qr.content
+    participant = await builder.get(f"/s/{survey.public_code}?lang=bn")
+    assert "আপনি কতটা নিরাপদ?" in participant.text
+
+
+async def test_jargon_and_a_high_reading_age_are_flagged_while_building(builder):
+    survey_id = await new_survey(builder)
+    await add(builder, survey_id, kind="yes_no",
+              text="Has the multi-agency safeguarding pathway's intervention threshold been proportionate to your contextual vulnerabilities?")
+    page = await builder.get(f"/staff/surveys/{survey_id}/build")
+    assert "may be jargon" in page.text and "multi-agency" in page.text
+    assert "the most this audience should need" in page.text
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"kind": "single_choice", "text": "Pick", "options": "Only one"}, "at least two answers"),
+    ({"kind": "single_choice", "text": "Pick", "options": "A\na"}, "Two answers are the same"),
+    ({"kind": "number", "text": "How many?", "min_value": "ten"}, "write a number or leave it blank"),
+    ({"kind": "number", "text": "How many?", "min_value": "5", "max_value": "1"}, "must not be smaller"),
+    ({"kind": "short_text", "text": "Why?", "show_if": ["q9=yes"]}, "does not exist"),
+    ({"kind": "short_text", "text": "Why?", "show_if": ["q1=yes", "q2=1"]}, "one earlier question"),
+    ({"kind": "short_text", "text": "Why?", "key": "Bad Key!"}, "column name"),
+    ({"kind": "short_text", "text": "Why?", "outcome": "13"}, "no outcome 13"),
+])
+async def test_builder_mistakes_are_explained_and_nothing_is_added(builder, fields, message):
+    survey_id = await new_survey(builder)
+    await add(builder, survey_id, kind="yes_no", text="Safe?")
+    response = await add(builder, survey_id, **fields)
+    assert response.status_code == 400 and message in response.text
+    assert await Question.count() == 1
+
+
+async def test_malformed_builder_forms_are_refused_before_anything_runs(builder):
+    survey_id = await new_survey(builder)
+    for fields in ({"kind": "teleport", "text": "x"}, {"kind": "short_text", "text": ""}, {"kind": "short_text", "text": "x" * 1001}):
+        assert (await add(builder, survey_id, **fields)).status_code == 400
+    assert (await post_form(builder, "/staff/surveys/new", {"title": "x", "audience": "aliens"})).status_code == 400
+    bad_language = await post_form(builder, "/staff/surveys/new", {"title": "x", "audience": "staff", "languages": "klingon"})
+    assert bad_language.status_code == 400 and "does not offer the language" in bad_language.text
+    assert await Survey.count() == 1
+
+
+async def test_reorder_duplicate_delete_and_the_question_bank(builder):
+    survey_id = await new_survey(builder)
+    await add(builder, survey_id, kind="yes_no", text="First?")
+    await add(builder, survey_id, kind="short_text", text="Second?", show_if=["q1=yes"])
+    first, second = (await services.load_definition(survey_id)).questions
+    refused = await post_form(builder, f"/staff/surveys/{survey_id}/questions/{second.id}/up")
+    assert refused.status_code == 400 and "cannot move above" in refused.text
+    cannot_delete = await post_form(builder, f"/staff/surveys/{survey_id}/questions/{first.id}/delete")
+    assert cannot_delete.status_code == 400 and "depend on this one" in cannot_delete.text
+    await post_form(builder, f"/staff/surveys/{survey_id}/questions/{second.id}/duplicate")
+    assert [q.text for q in (await services.load_definition(survey_id)).questions] == ["First?", "Second?", "Second?"]
+    await post_form(builder, f"/staff/surveys/{survey_id}/questions/{first.id}/bank")
+    assert await BankQuestion.count() == 1
+    bank_id = (await BankQuestion.select(BankQuestion.id).first())["id"]
+    section = (await services.load_definition(survey_id)).sections[0].id
+    await post_form(builder, f"/staff/surveys/{survey_id}/bank", {"bank_question": str(bank_id), "section": str(section)})
+    assert (await services.load_definition(survey_id)).questions[-1].text == "First?"
+    bank_page = await builder.get("/staff/question-bank")
+    assert "First?" in bank_page.text
+
+
+async def test_published_questions_are_fixed_and_a_duplicate_is_a_new_draft(builder):
+    survey_id = await make_survey()
+    question = (await services.load_definition(survey_id)).questions[0]
+    response = await post_form(builder, f"/staff/surveys/{survey_id}/questions/{question.id}", {"kind": "yes_no", "text": "Changed?"})
+    assert response.status_code == 400 and "Duplicate it" in response.text
+    duplicate = await post_form(builder, f"/staff/surveys/{survey_id}/duplicate")
+    new_id = int(re.search(r"/staff/surveys/(\d+)/build", duplicate.headers["location"]).group(1))
+    copy = await services.load_definition(new_id)
+    assert [q.key for q in copy.questions] == ["knows", "who", "area", "say"]
+    assert copy.questions[1].show_if.question == "knows"
+    assert (await Survey.objects().get(Survey.id == new_id)).status == "draft"
+
+
+async def test_preview_shows_every_question_in_the_chosen_language(builder):
+    survey_id = await make_survey()
+    preview = await builder.get(f"/staff/surveys/{survey_id}/preview?lang=ur")
+    assert preview.status_code == 200 and 'dir="rtl"' in preview.text and "Who?" in preview.text and "Preview" in preview.text
