@@ -128,6 +128,8 @@ class SurveyResults:
     timeline: list[Row] = field(default_factory=list)
     modes: list[Row] = field(default_factory=list)
     unfinished: Count | None = None
+    stopped_at: list[Row] = field(default_factory=list)
+    """Unfinished answers by the page they have reached: where people stop."""
     crosstab: CrossTab | None = None
 
 
@@ -149,7 +151,7 @@ def summarise(
     *,
     threshold: int,
     viewer: Viewer,
-    unfinished: int = 0,
+    unfinished_pages: Sequence[int] = (),
     crosstab_by: str | None = None,
     crosstab_of: str | None = None,
 ) -> SurveyResults:
@@ -158,7 +160,11 @@ def summarise(
     results = SurveyResults(threshold, total, too_few=total.suppressed)
     if results.too_few:
         return results
-    results.unfinished = suppress.count(unfinished)
+    results.unfinished = suppress.count(len(unfinished_pages))
+    if unfinished_pages:
+        reached = Counter(unfinished_pages)
+        pages = {f"page {n}": reached.get(n, 0) for n in range(1, max(reached) + 1)}
+        results.stopped_at = [Row(k, k.capitalize(), c) for k, c in suppress.breakdown(pages, len(unfinished_pages)).items()]
     visible = [{q.key for q in definition.visible_questions({k: a.given for k, a in r.answers.items()})} for r in responses]
     results.questions = [_question(q, responses, visible, suppress, viewer) for q in definition.questions]
     results.timeline = _timeline(responses, suppress)
@@ -290,6 +296,7 @@ def to_json(results: SurveyResults) -> dict:
         "threshold": results.threshold,
         "responses": results.total.to_json(),
         "unfinished": results.unfinished.to_json() if results.unfinished else None,
+        "unfinished_by_page": {r.value: r.count.to_json() for r in results.stopped_at},
         "timeline": [{"week": r.value, "responses": r.count.to_json()} for r in results.timeline],
         "modes": {r.value: r.count.to_json() for r in results.modes},
         "questions": [

@@ -388,7 +388,7 @@ class SurveyResultsController(Controller):
         responses = await services.load_responses(definition)
         summary = results.summarise(
             definition, responses, threshold=settings.small_group_threshold, viewer=viewer_for(_user(request)),
-            unfinished=len(await services.abandoned_drafts(survey_id)), crosstab_by=by or None, crosstab_of=of or None)
+            unfinished_pages=await services.abandoned_drafts(survey_id), crosstab_by=by or None, crosstab_of=of or None)
         return survey, definition, summary
 
     @get("/{survey_id:int}", name="survey_results", include_in_schema=False)

@@ -75,6 +75,24 @@ class MovableClock:
         self.current += timedelta(**delta)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_argon2_hash_per_password():
+    """Hash each test password once per run. Every account still gets a real argon2id hash and
+    every sign-in a real verification; the role matrix alone would otherwise spend a minute per
+    database engine hashing the same password for its seven accounts per route."""
+    real = services.hash_password
+    hashes: dict[str, str] = {}
+
+    def hash_once(password: str) -> str:
+        if password not in hashes:
+            hashes[password] = real(password)
+        return hashes[password]
+
+    services.hash_password = hash_once
+    yield
+    services.hash_password = real
+
+
 @pytest.fixture
 def frozen_clock(monkeypatch) -> MovableClock:
     moving = MovableClock()

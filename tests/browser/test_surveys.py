@@ -165,6 +165,12 @@ async def test_save_and_resume_with_the_code(page, db):
     assert await later.get_by_label("South").is_checked()
     await later.get_by_role("button", name="Send my answers").click()
     await later.get_by_role("heading", name="Thank you. Your answers have been sent.").wait_for()
+    await assert_accessible(later)
+    await later.goto("/s/feel/resume")
+    await later.get_by_label("Your code").fill(code)  # used up: the answers were sent
+    await later.get_by_role("button", name="Carry on").click()
+    await later.get_by_text("That code did not work").wait_for()
+    await assert_accessible(later)
     await other.close()
     assert await Response.count() == 1
 
@@ -197,6 +203,7 @@ async def test_kiosk_returns_to_the_start_and_keeps_no_trace(page, db):
     # The next person presses Back: nothing of the last person's answers.
     await page.go_back()
     assert "my secret words" not in await page.content()
+    await assert_accessible(page)
     assert not await page.locator("input:checked").count()
     storage = await page.evaluate("[localStorage.length, sessionStorage.length]")
     assert storage == [0, 0]

@@ -148,3 +148,16 @@ async def test_the_demo_survey_loads_once_with_responses(client, db):
     outcomes = {q.outcome for q in (await services.load_definition(survey_id)).questions}
     assert {1, 2, 3, 4} <= outcomes
     assert "আপনি কতটা নিরাপদ বোধ করেন?" in (await client.get("/s/demo?lang=bn")).text
+
+
+async def test_html_in_answers_is_escaped_on_the_results_page(client, db):
+    survey_id = await make_survey(code="esc")
+    definition = await services.load_definition(survey_id)
+    for n in range(5):
+        await services.store_response(definition, {"knows": Given("yes"), "say": Given('<script>alert(1)</script><img src=x onerror=alert(2)>')},
+                                      submission_key=f"e{n}", receipt=f"e{n}", language="en", mode=ResponseMode.online,
+                                      started_at=datetime.now(timezone.utc))
+    await as_role(client, Role.participation_lead)
+    page = await client.get(f"/staff/surveys/{survey_id}")
+    assert "<script>alert(1)" not in page.text and "<img src=x" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text

@@ -109,3 +109,12 @@ def test_timeline_weeks_follow_the_threshold(threshold):
     results = summarise(SURVEY, responses(ROWS), threshold=threshold, viewer=PUBLIC)
     assert all(r.count.suppressed or r.count.value >= threshold for r in results.timeline)
     assert sum(r.count.value or 0 for r in summarise(SURVEY, responses(ROWS), threshold=threshold, viewer=ANALYST).timeline) == len(ROWS)
+
+
+def test_where_people_stop_is_counted_by_page_and_suppressed_like_any_count():
+    public = summarise(SURVEY, responses(ROWS), threshold=5, viewer=PUBLIC, unfinished_pages=[1] * 7 + [2] * 2 + [3] * 9)
+    assert public.unfinished.value == 18
+    cells = {r.value: r.count for r in public.stopped_at}
+    assert cells["page 3"].value == 9 and cells["page 2"].suppressed and cells["page 1"].suppressed
+    exact = summarise(SURVEY, responses(ROWS), threshold=5, viewer=ANALYST, unfinished_pages=[1] * 7 + [2] * 2)
+    assert [r.count.value for r in exact.stopped_at] == [7, 2]
