@@ -79,11 +79,20 @@ def find_jargon(text: str) -> list[dict]:
     return found
 
 
+SHORT_TEXT_WORDS = 30
+
+
 def assess(text: str) -> Readability:
-    """Reading age in years (textstat's consensus US grade + 5), Flesch reading ease, jargon."""
+    """Reading age in years (US grade + 5: Flesch-Kincaid for a short text such as one question,
+    textstat's consensus of formulas for longer ones), Flesch reading ease, and jargon."""
     if not text.strip():
         return Readability(0.0, 100.0, [])
-    grade = textstat.text_standard(text, float_output=True)
+    # Several of textstat's consensus formulas (SMOG, Linsear Write) need a few sentences and score
+    # any one-line question as grade 8 or more; Flesch-Kincaid alone is the usual measure for a line.
+    if textstat.lexicon_count(text) < SHORT_TEXT_WORDS:
+        grade = textstat.flesch_kincaid_grade(text)
+    else:
+        grade = textstat.text_standard(text, float_output=True)
     return Readability(
         reading_age=round(max(grade, 0) + 5, 1),
         flesch=round(textstat.flesch_reading_ease(text), 1),

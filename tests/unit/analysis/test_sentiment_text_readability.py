@@ -47,3 +47,9 @@ def test_reading_age_rises_with_harder_language():
     easy = assess("Do you feel safe at school?")
     hard = assess("To what extent do multi-agency safeguarding arrangements demonstrate proportionate intervention thresholds?")
     assert easy.reading_age < hard.reading_age and easy.flesch > hard.flesch
+
+
+def test_a_plain_one_line_question_reads_as_plain():
+    # The consensus formulas call any single line grade 8+; a plain question must not be flagged.
+    assert assess("I feel safe in my local area.").reading_age <= 9
+    assert assess("Has the multi-agency safeguarding pathway intervention threshold been proportionate?").reading_age >= 16
