@@ -17,7 +17,7 @@ AGENCY_NAMES = ["council_cyps", "police", "health", "camhs", "education", "housi
 
 class ChorusCLIPlugin(CLIPluginProtocol):
     def on_cli_init(self, cli: click.Group) -> None:
-        for group in (database, governance, demo, users, nltk_data):
+        for group in (database, governance, demo, users, surveys, nltk_data):
             cli.add_command(group)
 
 
@@ -78,6 +78,18 @@ def demo_load() -> None:
         for account in created:
             click.echo(f"  {account.role.value:<20} {account.email:<40} {account.password}")
     click.echo(f"demo accounts: {len(created)} created, {len(accounts) - len(created)} already there")
+
+
+@click.group(help="Surveys.")
+def surveys() -> None:
+    pass
+
+
+@surveys.command(name="purge-drafts", help="Delete unfinished answers past their expiry (run daily; starting a survey also does it).")
+def purge_drafts() -> None:
+    from surveys.services import purge_expired_drafts
+
+    click.echo(f"deleted {asyncio.run(purge_expired_drafts())} expired unfinished answers")
 
 
 @click.group(help="Staff accounts.")

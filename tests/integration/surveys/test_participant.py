@@ -219,3 +219,24 @@ async def test_language_comes_from_the_browser_and_the_page_says_so(client, surv
     # No Urdu survey texts yet: English shown, marked as English, and the page says so.
     assert '<span lang="en" dir="ltr" class="untranslated">Feeling safe</span>' in page.text
     assert gettext_for("ur")("Some parts of this survey are not translated yet, so they are shown in English.") in page.text
+
+
+async def test_unfinished_answers_expire_after_14_days_and_are_purged(client, survey, frozen_clock):
+    from surveys.services import purge_expired_drafts
+
+    first = await start(client, "feel")
+    await send(client, first, 1, knows="no")
+    frozen_clock.advance(days=13, hours=23)
+    assert (await client.get(first)).status_code == 200
+    assert await purge_expired_drafts() == 0
+    frozen_clock.advance(hours=2)
+    gone = await client.get(first)
+    assert gone.status_code == 404 and "There is nothing here" in gone.text
+    assert await purge_expired_drafts() == 1 and await Draft.count() == 0
+
+
+async def test_the_purge_command_runs(subprocess_env, db):
+    from tests.integration.accounts.test_cli import chorus
+
+    done = chorus(subprocess_env, "surveys", "purge-drafts")
+    assert done.returncode == 0 and "deleted 0 expired unfinished answers" in done.stdout
