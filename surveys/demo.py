@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import random
 import secrets
+import sys
 from dataclasses import replace
 from datetime import timedelta
+
+from tqdm import tqdm
 
 from app import clock
 from app.governance.services import load_structure
@@ -190,7 +193,7 @@ def _keyed(definition, texts: dict[str, str], ids: dict[str, int], sections: dic
 async def _generate_responses(definition, count: int, rng: random.Random) -> int:
     now = clock.now()
     area_weights = [38, 33, 27, 2]
-    for n in range(count):
+    for n in tqdm(range(count), desc="demo survey responses", unit="response", disable=not sys.stderr.isatty()):
         area = rng.choices([a for a, _ in AREAS], area_weights)[0]
         age = rng.choices([a for a, _ in AGE_BANDS], [18, 36, 28, 18])[0]
         # A little signal for the charts: the south and younger children feel less safe.

@@ -199,6 +199,31 @@ class SurveyBuilderController(Controller):
             await services.add_section(survey_id, title=data.title.strip(), intro=data.intro.strip(), show_if=parse_condition(data.show_if))
         return await self._build_action(survey_id, action)
 
+    @get("/{survey_id:int}/sections/{section_id:int}", name="survey_section")
+    async def section_form(self, survey_id: FromPath[int], section_id: FromPath[int]) -> Template:
+        return await self._section_page(survey_id, section_id)
+
+    async def _section_page(self, survey_id: int, section_id: int, *, error: str = "", status: int = 200) -> Template:
+        survey = await _survey(survey_id)
+        definition = await services.load_definition(survey_id)
+        section = next((s for s in definition.sections if s.id == section_id), None)
+        if section is None:
+            raise NotFoundException("There is no such section.")
+        return Template("surveys/staff/section_form.html", status_code=status, context={
+            "survey": survey, "section": section, "error": error, "editable": survey["status"] == SurveyStatus.draft,
+            "condition_choices": _condition_choices(definition, section_id=section_id)})
+
+    @post("/{survey_id:int}/sections/{section_id:int}", name="survey_section_save")
+    async def save_section(self, survey_id: FromPath[int], section_id: FromPath[int], data: Annotated[SectionForm, Form]) -> Template | Redirect:
+        definition = await services.load_definition(survey_id)
+        if not any(s.id == section_id for s in definition.sections):
+            raise NotFoundException("There is no such section.")
+        try:
+            await services.update_section(section_id, title=data.title.strip(), intro=data.intro.strip(), show_if=parse_condition(data.show_if))
+        except services.BuildError as error:
+            return await self._section_page(survey_id, section_id, error=str(error), status=400)
+        return Redirect(f"/staff/surveys/{survey_id}/build?saved=1#section-{section_id}")
+
     @post("/{survey_id:int}/questions", name="survey_add_question")
     async def add_question(self, survey_id: FromPath[int], data: Annotated[QuestionForm, Form]) -> Template | Redirect:
         async def action():

@@ -240,3 +240,21 @@ async def test_easy_read_asks_one_question_at_a_time_with_faces(page, db):
     assert await page.get_attribute("html", "class") == "easy-read"
     assert await page.get_by_text("Page 1 of").inner_text() == "Page 1 of 3"
     await assert_accessible(page)
+
+
+async def test_staff_survey_pages_have_no_wcag_violations(page, db):
+    from surveys.demo import load_demo_survey
+
+    survey_id, _ = await load_demo_survey(responses=30)
+    await make_user(Role.participation_lead, email="lead@example.org")
+    await sign_in(page, "lead@example.org")
+    for path in ("/staff/surveys", f"/staff/surveys/{survey_id}", f"/staff/surveys/{survey_id}?of=safe_area&by=age_band",
+                 f"/staff/surveys/{survey_id}/build", f"/staff/surveys/{survey_id}/share", f"/staff/surveys/{survey_id}/paper",
+                 f"/staff/surveys/{survey_id}/preview?lang=bn", f"/staff/surveys/{survey_id}/settings",
+                 f"/staff/surveys/{survey_id}/translations/ur",
+                 f"/staff/surveys/{survey_id}/questions/{(await Answer.select(Answer.question).first())['question']}",
+                 "/staff/question-bank"):
+        response = await page.goto(path)
+        assert response.status == 200, path
+        await assert_accessible(page)
+    assert page.off_site.blocked == []

@@ -139,3 +139,19 @@ async def test_preview_shows_every_question_in_the_chosen_language(builder):
     survey_id = await make_survey()
     preview = await builder.get(f"/staff/surveys/{survey_id}/preview?lang=ur")
     assert preview.status_code == 200 and 'dir="rtl"' in preview.text and "Who?" in preview.text and "Preview" in preview.text
+
+
+async def test_a_section_gets_a_title_and_skip_logic_and_refuses_a_later_question(builder):
+    survey_id = await new_survey(builder)
+    await add(builder, survey_id, kind="yes_no", text="Safe?")
+    first = (await services.load_definition(survey_id)).sections[0].id
+    await post_form(builder, f"/staff/surveys/{survey_id}/sections", {"title": "Why not"})
+    second = (await services.load_definition(survey_id)).sections[1].id
+    saved = await post_form(builder, f"/staff/surveys/{survey_id}/sections/{second}", {"title": "Why not safe", "show_if": ["q1=no"]})
+    assert saved.status_code in (302, 303)
+    section = (await services.load_definition(survey_id)).sections[1]
+    assert section.title == "Why not safe" and section.show_if.values == {"no"}
+    # The first section cannot depend on its own question.
+    refused = await post_form(builder, f"/staff/surveys/{survey_id}/sections/{first}", {"title": "x", "show_if": ["q1=no"]})
+    assert refused.status_code == 400 and "earlier question" in refused.text
+    assert (await builder.get(f"/staff/surveys/{survey_id}/sections/{second}")).status_code == 200
