@@ -7,7 +7,7 @@ import re
 import pytest
 
 from app.accounts.roles import Role
-from surveys.tables import Answer, Response, Survey
+from surveys.tables import Answer, Response, Section, Survey
 from tests.browser.test_staff_pages import sign_in
 from tests.browser_support import OffSiteRequests, assert_accessible
 from tests.staff import make_user
@@ -252,6 +252,7 @@ async def test_staff_survey_pages_have_no_wcag_violations(page, db):
                  f"/staff/surveys/{survey_id}/build", f"/staff/surveys/{survey_id}/share", f"/staff/surveys/{survey_id}/paper",
                  f"/staff/surveys/{survey_id}/preview?lang=bn", f"/staff/surveys/{survey_id}/settings",
                  f"/staff/surveys/{survey_id}/translations/ur",
+                 f"/staff/surveys/{survey_id}/sections/{(await Section.select(Section.id).first())['id']}",
                  f"/staff/surveys/{survey_id}/questions/{(await Answer.select(Answer.question).first())['question']}",
                  "/staff/question-bank"):
         response = await page.goto(path)
