@@ -240,3 +240,10 @@ async def test_the_purge_command_runs(subprocess_env, db):
 
     done = chorus(subprocess_env, "surveys", "purge-drafts")
     assert done.returncode == 0 and "deleted 0 expired unfinished answers" in done.stdout
+
+
+async def test_a_post_without_the_form_token_is_refused_and_stores_nothing(client, survey):
+    first = await start(client, "feel")
+    response = await client.post(first.split("?")[0], data={"page": "1", "action": "next", "knows": "no"}, headers={"Accept": "text/html"})
+    assert response.status_code == 403 and "nothing was saved" in response.text and "Quick exit" in response.text
+    assert (await Draft.objects().output(load_json=True).first()).answers == {}
