@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
 
 from app.accounts.auth import PUBLIC
 from app.web.requests import AppSettings
+from app.web.templating import NEUTRAL_SITE
 from surveys import i18n, services
 from surveys.definition import FACES, N_, PageResult, SurveyDef, TamperedForm, form_values, read_page
 from surveys.forms import read_form
@@ -207,6 +208,15 @@ class ParticipantController(Controller):
         submitted = await services.submit_draft(definition, token, draft, secret_key=settings.secret_key)
         return await _thanks(survey, submitted, request, draft.mode, draft.language)
 
+    @get("/d/{token:str}/exit", name="survey_quick_exit")
+    async def quick_exit(self, code: FromPath[str], token: FromPath[str]) -> Redirect:
+        """Quick exit from a page with unsent answers: delete them, then leave for the neutral site,
+        so that Back on this phone shows nothing of what was typed."""
+        survey = await services.survey_by_public_code(code)
+        if survey is not None:
+            await services.discard_draft(survey["id"], token)
+        return Redirect(NEUTRAL_SITE, status_code=303)
+
     @get("/resume", name="survey_resume")
     async def resume_form(self, request: Request, code: FromPath[str], lang: FromQuery[str] = "") -> Template:
         try:
@@ -268,6 +278,7 @@ def _render_page(survey, definition, missing, draft, token, pages, number, resul
             draft.language, survey=definition, code=survey["public_code"], token=token, page=current,
             total=len(pages), values=values, errors=result.errors, missing=missing, easy_read=draft.easy_read,
             kiosk=draft.mode == ResponseMode.kiosk, local_contact=definition.local_contact,
+            quick_exit_url=f"/s/{survey['public_code']}/d/{token}/exit",
         ),
     )
 

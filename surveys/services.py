@@ -618,6 +618,11 @@ async def save_draft(draft: DraftState, *, furthest_page: int | None = None, lan
     await Draft.update(values).where(Draft.id == draft.id)
 
 
+async def discard_draft(survey_id: int, token: str) -> None:
+    """Delete unsent answers now (quick exit): nothing of them stays to be found."""
+    await Draft.delete().where((Draft.token_hash == sha256_hex(token)) & (Draft.survey == survey_id))
+
+
 async def issue_resume_code(draft: DraftState) -> str:
     """A short code to come back with; it replaces any earlier one for this draft."""
     for _ in range(20):

@@ -19,5 +19,9 @@ def show(text) -> Markup:
     return escape(text)
 
 
+NEUTRAL_SITE = "https://www.bbc.co.uk/weather"
+"""Where Quick exit goes: an ordinary page nobody would question on a young person's screen."""
+
+
 def configure(engine: JinjaTemplateEngine) -> None:
-    engine.engine.globals.update({"_": _english, "show": show})
+    engine.engine.globals.update({"_": _english, "show": show, "NEUTRAL_SITE": NEUTRAL_SITE})

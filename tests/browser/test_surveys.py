@@ -7,7 +7,7 @@ import re
 import pytest
 
 from app.accounts.roles import Role
-from surveys.tables import Answer, Response, Section, Survey
+from surveys.tables import Answer, Draft, Response, Section, Survey
 from tests.browser.test_staff_pages import sign_in
 from tests.browser_support import OffSiteRequests, assert_accessible
 from tests.staff import make_user
@@ -190,6 +190,21 @@ async def test_quick_exit_leaves_and_back_does_not_return(page, db):
     assert page.off_site.blocked == ["https://www.bbc.co.uk/weather"] * 2
 
 
+async def test_quick_exit_mid_survey_deletes_the_unsent_answers(page, db):
+    await make_survey(code="feel")
+    await page.goto("/s/feel")
+    await page.get_by_role("button", name="Start").click()
+    await answer_page_one(page)
+    await page.get_by_label("Anything else?").fill("something secret")
+    await page.get_by_role("link", name=re.compile("Quick exit")).click()
+    await page.wait_for_url("https://www.bbc.co.uk/weather")
+    assert await Draft.count() == 0 and await Response.count() == 0
+    # Whoever picks the phone up next and presses Back finds nothing of it.
+    await page.go_back()
+    assert "There is nothing here" in await page.content()
+    assert "something secret" not in await page.content()
+
+
 async def test_kiosk_returns_to_the_start_and_keeps_no_trace(page, db):
     await make_survey(code="feel")
     await page.goto("/s/feel/kiosk")
@@ -227,8 +242,15 @@ async def test_a_survey_can_be_completed_with_javascript_off(chromium, live_serv
     await page.get_by_role("heading", name="Thank you. Your answers have been sent.").wait_for()
     receipt = await page.locator(".code strong").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}", receipt)
+    # Quick exit works as a plain link too, and still deletes unsent answers first.
+    await page.goto("/s/feel")
+    await page.get_by_role("button", name="Start").click()
+    await answer_page_one(page)
+    await page.get_by_role("link", name=re.compile("Quick exit")).click()
+    await page.wait_for_url("https://www.bbc.co.uk/weather")
+    assert await Draft.count() == 0
     await context.close()
-    assert off_site.blocked == []
+    assert off_site.blocked == ["https://www.bbc.co.uk/weather"]
     assert await Response.count() == 1 and await Answer.count() == 3
 
 

@@ -247,3 +247,16 @@ async def test_a_post_without_the_form_token_is_refused_and_stores_nothing(clien
     response = await client.post(first.split("?")[0], data={"page": "1", "action": "next", "knows": "no"}, headers={"Accept": "text/html"})
     assert response.status_code == 403 and "nothing was saved" in response.text and "Quick exit" in response.text
     assert (await Draft.objects().output(load_json=True).first()).answers == {}
+
+
+async def test_quick_exit_from_a_page_with_answers_deletes_them_and_leaves(client, survey):
+    first = await start(client, "feel")
+    await send(client, first, 1, knows="no")
+    page = await client.get(first)
+    exit_link = first.split("?")[0] + "/exit"
+    assert f'href="{exit_link}"' in page.text
+    response = await client.get(exit_link)
+    assert response.status_code == 303 and response.headers["location"] == "https://www.bbc.co.uk/weather"
+    assert await Draft.count() == 0
+    # An unknown survey or token still leaves at once.
+    assert (await client.get("/s/nope/d/nothing/exit")).headers["location"] == "https://www.bbc.co.uk/weather"
