@@ -161,3 +161,19 @@ async def test_html_in_answers_is_escaped_on_the_results_page(client, db):
     page = await client.get(f"/staff/surveys/{survey_id}")
     assert "<script>alert(1)" not in page.text and "<img src=x" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+async def test_board_members_see_surveys_of_projects_that_report_to_their_board(client, answered):
+    from app.governance.tables import Board
+
+    member = await make_user(Role.board_member)  # scoped to the first board
+    client.cookies.update(await signed_in_cookie(member))
+    board = (await Board.select(Board.id).first())["id"]
+    other_board = (await Board.select(Board.id).where(Board.id != board).first())["id"]
+    project = (await Project.select(Project.id).first())["id"]
+    await Survey.update({Survey.project: project}).where(Survey.id == answered)
+    await Project.update({Project.reports_to: other_board}).where(Project.id == project)
+    assert (await client.get(f"/staff/surveys/{answered}", headers={"Accept": "application/json"})).status_code == 404
+    await Project.update({Project.reports_to: board}).where(Project.id == project)
+    page = await client.get(f"/staff/surveys/{answered}")
+    assert page.status_code == 200 and "fewer than 5" in page.text and small_numbers_in_html(page.text) == []
