@@ -6,6 +6,8 @@ left in the browser's storage; kiosk mode goes back to the start after each pers
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -15,7 +17,17 @@ from app.accounts.auth import PUBLIC
 from app.web.requests import AppSettings
 from app.web.templating import NEUTRAL_SITE
 from surveys import i18n, services
-from surveys.definition import FACES, N_, PageResult, SurveyDef, TamperedForm, form_values, read_page
+from surveys.definition import (
+    FACES,
+    N_,
+    REQUIRED_MESSAGE,
+    Message,
+    PageResult,
+    SurveyDef,
+    TamperedForm,
+    form_values,
+    read_page,
+)
 from surveys.forms import read_form
 from surveys.tables import ResponseMode
 
@@ -175,19 +187,31 @@ class ParticipantController(Controller):
             if not 1 <= number <= min(len(pages), draft.furthest_page) or action not in ("next", "back", "save", "submit"):
                 raise TamperedForm("page or action out of range")
             current = pages[number - 1]
-            result = read_page(form, current.questions, require=action in ("next", "submit"))
+            candidates = _paging(definition, draft).with_revealable(current)
+            result = read_page(form, candidates, require=False)
+            answers = {k: v for k, v in draft.answers.items() if k not in result.cleared}
+            answers.update(result.answers)
+            visible = {q.key for q in definition.visible_questions(answers)}
+            if set(result.answers) - visible:
+                raise TamperedForm("an answer to a question that is not shown")
         except TamperedForm:
             return problem("tampered", draft.language, definition)
+        if action in ("next", "submit"):
+            for question in candidates:
+                if question.required and question.key in visible and question.key not in answers and question.key not in result.errors:
+                    result.errors[question.key] = Message(REQUIRED_MESSAGE)
         if not result.ok:
-            return _render_page(survey, definition, missing, draft, token, pages, number, result, status=HTTP_400_BAD_REQUEST)
-        answers = {k: v for k, v in draft.answers.items() if k not in result.cleared}
-        answers.update(result.answers)
+            shown = replace(draft, answers=definition.keep_visible(answers))
+            return _render_page(survey, definition, missing, shown, token, _pages(definition, shown), number, result, status=HTTP_400_BAD_REQUEST)
         draft.answers = definition.keep_visible(answers)
         pages = _pages(definition, draft)
-        if action in ("next", "submit") and _page_grew(current, pages, number):
-            # An answer here revealed another question on this same page: show it before moving on.
+        # What the participant has seen: the page as sent, and what the page's script revealed.
+        seen = {q.key for q in current.questions} | set(form.get("_seen", []))
+        if action in ("next", "submit") and number <= len(pages) and not {q.key for q in pages[number - 1].questions} <= seen:
+            # Without the script, an answer here revealed another question on this page: show it first.
+            first_new = next(q.key for q in pages[number - 1].questions if q.key not in seen)
             await services.save_draft(draft, furthest_page=number)
-            return Redirect(f"/s/{survey['public_code']}/d/{token}?page={number}#{_first_new(current, pages[number - 1])}", status_code=303)
+            return Redirect(f"/s/{survey['public_code']}/d/{token}?page={number}#{first_new}", status_code=303)
         if action == "back":
             await services.save_draft(draft)
             return Redirect(f"/s/{survey['public_code']}/d/{token}?page={max(number - 1, 1)}", status_code=303)
@@ -247,27 +271,23 @@ class ParticipantController(Controller):
         return Redirect(f"/s/{survey['public_code']}/d/{token}", status_code=303)
 
 
-def _pages(definition: SurveyDef, draft: services.DraftState):
+def _paging(definition: SurveyDef, draft: services.DraftState) -> SurveyDef:
+    """Easy read asks one question at a time, whatever the survey's own setting."""
     if draft.easy_read and not definition.one_question_per_page:
-        from dataclasses import replace
-
-        definition = replace(definition, one_question_per_page=True)
-    return definition.pages(draft.answers)
+        return replace(definition, one_question_per_page=True)
+    return definition
 
 
-def _page_grew(before, pages, number: int) -> bool:
-    return number <= len(pages) and not {q.key for q in pages[number - 1].questions} <= {q.key for q in before.questions}
-
-
-def _first_new(before, after) -> str:
-    shown = {q.key for q in before.questions}
-    return next(q.key for q in after.questions if q.key not in shown)
+def _pages(definition: SurveyDef, draft: services.DraftState):
+    return _paging(definition, draft).pages(draft.answers)
 
 
 def _render_page(survey, definition, missing, draft, token, pages, number, result: PageResult, *, status: int) -> Template:
     current = pages[number - 1]
+    shown = {q.key for q in current.questions}
+    questions = _paging(definition, draft).with_revealable(current)
     values = {}
-    for question in current.questions:
+    for question in questions:
         values.update(form_values(question, draft.answers.get(question.key)))
     if result.raw:
         values = {**values, **result.raw} if result.errors else values
@@ -276,7 +296,7 @@ def _render_page(survey, definition, missing, draft, token, pages, number, resul
         status_code=status,
         context=participant_context(
             draft.language, survey=definition, code=survey["public_code"], token=token, page=current,
-            total=len(pages), values=values, errors=result.errors, missing=missing, easy_read=draft.easy_read,
+            questions=questions, shown=shown, on_page={q.key for q in questions}, total=len(pages), values=values, errors=result.errors, missing=missing, easy_read=draft.easy_read,
             kiosk=draft.mode == ResponseMode.kiosk, local_contact=definition.local_contact,
             quick_exit_url=f"/s/{survey['public_code']}/d/{token}/exit",
         ),

@@ -21,7 +21,7 @@ OTHER = "_other"
 SHORT_TEXT_LIMIT = 200
 LONG_TEXT_LIMIT = 4000
 OTHER_TEXT_LIMIT = 200
-CONTROL_FIELDS = frozenset({"_csrf_token", "action", "page", "lang", "easy_read"})
+CONTROL_FIELDS = frozenset({"_csrf_token", "action", "page", "lang", "easy_read", "_seen"})
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # Every C0/C1 control character except tab and newline: NUL alone would fail on PostgreSQL.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -221,6 +221,18 @@ class SurveyDef:
             else:
                 groups.append((section, questions))
         return [Page(n, section, questions) for n, (section, questions) in enumerate(groups, start=1)]
+
+    def with_revealable(self, page: Page) -> tuple[QuestionDef, ...]:
+        """The page's questions plus those of its section that an answer on this same page could
+        reveal (in order), so a browser with JavaScript can show them at once."""
+        if self.one_question_per_page:
+            return page.questions
+        on_page = {q.key for q in page.questions}
+        reachable = set(on_page)
+        for question in page.section.questions:
+            if question.key not in on_page and question.show_if and question.show_if.question in reachable:
+                reachable.add(question.key)
+        return tuple(q for q in page.section.questions if q.key in reachable)
 
     def keep_visible(self, answers: Mapping[str, Given]) -> dict[str, Given]:
         """Answers to questions still shown; a changed earlier answer can hide later ones."""

@@ -91,10 +91,10 @@ async def test_build_with_skip_logic_and_a_translation_then_answer_in_urdu(page,
     await page.get_by_text("کیا آپ اسکول میں محفوظ محسوس کرتے ہیں؟").wait_for()
     assert await page.get_attribute("html", "dir") == "rtl"
     # Its answers were not translated: English, marked as English for screen readers.
-    await page.get_by_label("No", exact=True).check()
-    await page.get_by_role("button", name="میرے جوابات بھیجیں").click()
-    # Skip logic revealed the follow-up, shown in English (not translated) and marked as English.
     follow_up = page.locator("span.untranslated", has_text="What would help?")
+    assert not await follow_up.is_visible()
+    await page.get_by_label("No", exact=True).check()
+    # Skip logic reveals the follow-up at once, in English (not translated) and marked as English.
     await follow_up.wait_for()
     assert await follow_up.get_attribute("lang") == "en"
     await assert_accessible(page)
@@ -128,8 +128,8 @@ async def test_every_participant_page_in_english_is_accessible_light_and_stays_o
     await page.get_by_role("button", name="Next").click()
     await page.get_by_role("heading", name="There is a problem").wait_for()
     await check("page with an error")
-    await answer_page_one(page, "Yes")
-    await page.get_by_label("A teacher").check()  # revealed by "Yes"
+    await page.get_by_label("Yes", exact=True).check()
+    await page.get_by_label("A teacher").check()  # revealed at once by "Yes"
     await page.get_by_role("button", name="Next").click()
     await page.get_by_text("Where do you live?").wait_for()
     await check("second page")
@@ -281,3 +281,22 @@ async def test_staff_survey_pages_have_no_wcag_violations(page, db):
         assert response.status == 200, path
         await assert_accessible(page)
     assert page.off_site.blocked == []
+
+
+async def test_the_script_shows_and_hides_a_dependent_question_at_once(page, db):
+    await make_survey(code="feel")
+    await page.goto("/s/feel")
+    await page.get_by_role("button", name="Start").click()
+    who = page.get_by_role("group", name="Who?")
+    assert not await who.is_visible()
+    await page.get_by_label("Yes", exact=True).check()
+    await who.wait_for()
+    await page.get_by_label("A parent").check()
+    await assert_accessible(page)
+    await page.get_by_label("No", exact=True).check()  # changed their mind: "Who?" goes, and sends nothing
+    await who.wait_for(state="hidden")
+    await page.get_by_role("button", name="Next").click()
+    await page.get_by_text("Where do you live?").wait_for()
+    await page.get_by_role("button", name="Send my answers").click()
+    await page.get_by_role("heading", name="Thank you. Your answers have been sent.").wait_for()
+    assert {r["question.key"] for r in await Answer.select(Answer.question.key)} == {"knows"}

@@ -23,11 +23,14 @@ async def counts():
 async def test_complete_with_skip_logic_and_get_a_receipt(client, survey):
     first = await start(client, "feel")
     page = await client.get(first)
-    assert page.status_code == 200 and "Would you know who to talk to?" in page.text and "Who?" not in page.text
-    # Answering "yes" reveals "Who?" on the same page before moving on.
+    assert page.status_code == 200 and "Would you know who to talk to?" in page.text
+    # "Who?" is on the page for the script to reveal, hidden until then, its inputs sending nothing.
+    assert '<div class="conditional" data-show-if="knows" data-show-values="yes" hidden>' in page.text
+    assert '<input type="hidden" name="_seen" value="who" disabled>' in page.text
+    # Without the script, answering "yes" shows the page again with "Who?" before moving on.
     revealed = await send(client, first, 1, knows="yes")
     assert revealed.status_code == 303 and revealed.headers["location"].endswith("page=1#who")
-    assert "Who?" in (await client.get(first)).text
+    assert '<div class="conditional" data-show-if="knows" data-show-values="yes">' in (await client.get(first)).text
     assert (await send(client, first, 1, knows="yes", who="teacher")).headers["location"].endswith("page=2")
     done = await send(client, first, 2, action="submit", area="north", say="More youth clubs please")
     assert done.status_code == 200 and "Your receipt code" in done.text
@@ -260,3 +263,16 @@ async def test_quick_exit_from_a_page_with_answers_deletes_them_and_leaves(clien
     assert await Draft.count() == 0
     # An unknown survey or token still leaves at once.
     assert (await client.get("/s/nope/d/nothing/exit")).headers["location"] == "https://www.bbc.co.uk/weather"
+
+
+async def test_with_the_script_a_revealed_question_answered_on_the_same_page_moves_on_at_once(client, survey):
+    first = await start(client, "feel")
+    moved = await send(client, first, 1, knows="yes", who="parent", _seen="who")
+    assert moved.headers["location"].endswith("page=2")
+    # Seen but left blank (it is optional): still moves on.
+    other = await start(client, "feel")
+    assert (await send(client, other, 1, knows="yes", _seen="who")).headers["location"].endswith("page=2")
+    # An answer to the revealed question when its condition does not hold is refused whole.
+    third = await start(client, "feel")
+    refused = await send(client, third, 1, knows="no", who="parent", _seen="who")
+    assert refused.status_code == 400 and "nothing was saved" in refused.text

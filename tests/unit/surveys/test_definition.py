@@ -147,3 +147,11 @@ def test_a_stored_answer_fills_the_form_again():
 
 def test_clean_text_normalises_and_strips_control_characters():
     assert clean_text("cafe\u0301\x07 \u200b") == "café \u200b".strip()
+
+
+def test_a_page_carries_the_questions_its_own_answers_can_reveal():
+    page = SURVEY.pages({})[0]
+    assert [q.key for q in page.questions] == ["knows"]
+    assert [q.key for q in SURVEY.with_revealable(page)] == ["knows", "who"]
+    one_each = SurveyDef(**{**SURVEY.__dict__, "one_question_per_page": True})
+    assert [q.key for q in one_each.with_revealable(one_each.pages({})[0])] == ["knows"]
