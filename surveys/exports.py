@@ -67,6 +67,7 @@ def _label(question: QuestionDef, given) -> str:
 def rows(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: Viewer) -> list[dict[str, object]]:
     """Each response as labelled values, free text redacted or held back as the viewer requires."""
     out = []
+    question_columns = columns(definition)[len(FIXED_COLUMNS):]
     for number, response in enumerate(responses, start=1):
         row: dict[str, object] = {
             "response": number,
@@ -74,7 +75,7 @@ def rows(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: Vie
             "language": response.language,
             "mode": response.mode,
         }
-        for column in columns(definition)[len(FIXED_COLUMNS):]:
+        for column in question_columns:
             stored = response.answers.get(column.question.key)
             if stored is None:
                 row[column.name] = ""

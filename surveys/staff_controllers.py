@@ -403,8 +403,7 @@ class SurveyResultsController(Controller):
     @get("/", name="surveys", include_in_schema=False)
     async def index(self, request: Request, archived: FromQuery[bool] = False) -> Template:
         user = _user(request)
-        rows = [s for s in await services.list_surveys(include_archived=archived)
-                if await may_see_results(user, await services.get_survey(s["id"]))]
+        rows = [s for s in await services.list_surveys(include_archived=archived) if await may_see_results(user, s)]
         return Template("surveys/staff/list.html", context={"surveys": rows, "audiences": AUDIENCE_LABELS, "archived": archived})
 
     async def _results(self, request: Request, settings, survey_id: int, by: str = "", of: str = ""):
