@@ -48,10 +48,10 @@ def participant_context(language: str, **extra) -> dict:
     }
 
 
-def problem(reason: str, language: str = "en", survey: SurveyDef | None = None, *, detail: str = "") -> Template:
+def problem(reason: str, language: str = "en", survey: SurveyDef | None = None) -> Template:
     return Template(
         "surveys/participant/problem.html",
-        context=participant_context(language, reason=reason, survey=survey, detail=detail),
+        context=participant_context(language, reason=reason, survey=survey),
         status_code=PROBLEM_STATUS.get(reason, 400),
     )
 
@@ -289,8 +289,8 @@ def _render_page(survey, definition, missing, draft, token, pages, number, resul
     values = {}
     for question in questions:
         values.update(form_values(question, draft.answers.get(question.key)))
-    if result.raw:
-        values = {**values, **result.raw} if result.errors else values
+    if result.errors:
+        values.update(result.raw)  # show what was sent, to be put right
     return Template(
         "surveys/participant/page.html",
         status_code=status,

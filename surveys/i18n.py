@@ -50,10 +50,11 @@ def language(code: str) -> Language:
     )
 
 
-def interface_languages() -> list[str]:
+@cache
+def interface_languages() -> tuple[str, ...]:
     """Languages with a catalog for the interface's own words (English needs none)."""
     found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"))
-    return [DEFAULT_LANGUAGE, *found]
+    return (DEFAULT_LANGUAGE, *found)
 
 
 @cache

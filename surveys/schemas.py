@@ -9,6 +9,8 @@ from typing import Annotated
 
 import msgspec
 
+from app.accounts.schemas import as_list
+
 from surveys.definition import KEY_PATTERN, OPTION_KINDS, Condition, Option, clean_text
 from surveys.i18n import SURVEY_LANGUAGES
 from surveys.services import BuildError, QuestionFields
@@ -18,12 +20,6 @@ Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, msgspec.Meta(max_length=4000)]
 Short = Annotated[str, msgspec.Meta(max_length=40)]
 MAX_OPTIONS = 30
-
-
-def as_list(value) -> list[str]:
-    if value in ("", None):
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 class SurveyForm(msgspec.Struct):

@@ -700,10 +700,8 @@ async def store_response(
 ) -> Submitted:
     """Write a response and all its answers in one transaction, or nothing at all."""
     by_key = {q.key: q for q in definition.questions}
-    texts = [(key, given) for key, given in answers.items()
-             if (by_key[key].kind in TEXT_KINDS and isinstance(given.value, str)) or given.other_text]
-    assessments = dict(zip([k for k, _ in texts], await assess_all(
-        [g.value if isinstance(g.value, str) and by_key[k].kind in TEXT_KINDS else g.other_text for k, g in texts])))
+    texts = {key: text for key, given in answers.items() if (text := _free_text(by_key[key], given))}
+    assessments = dict(zip(texts, await assess_all(list(texts.values())), strict=True))
     flagged = any(a.flagged for a in assessments.values())
     try:
         async with write_transaction():
@@ -733,6 +731,13 @@ async def store_response(
             raise
         return Submitted(receipt, existing.flagged, repeated=True, mode=existing.mode)
     return Submitted(receipt, flagged, repeated=False, mode=mode)
+
+
+def _free_text(question: QuestionDef, given: Given) -> str:
+    """The participant's own words in an answer: a text answer, or what "other" said."""
+    if question.kind in TEXT_KINDS and isinstance(given.value, str):
+        return given.value
+    return given.other_text
 
 
 async def store_paper_response(definition: SurveyDef, answers: Mapping[str, Given], *, mode: ResponseMode,

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import secrets
-from dataclasses import replace
 from typing import Annotated
 
 import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from analysis import readability
 from app.accounts.auth import CurrentUser, requires
 from app.accounts.roles import Permission, Role
+from app.accounts.schemas import Form
 from app.audit.services import Actor, AuditAction, record
 from app.governance.tables import Outcome, Project
 from app.web.requests import AppSettings, base_url, client_ip, signed_in_user
@@ -35,7 +36,6 @@ from surveys.forms import read_form
 from surveys.schemas import QuestionForm, SectionForm, SurveyForm, parse_condition
 from surveys.tables import Audience, QuestionKind, ResponseMode, SurveyStatus
 
-Form = Body(media_type="application/x-www-form-urlencoded")
 AUDIENCE_LABELS = {
     Audience.children: "Children under 13",
     Audience.young_people: "Young people 13-17",
@@ -99,16 +99,16 @@ def viewer_for(user: CurrentUser) -> results.Viewer:
     )
 
 
-def plain_language(definition: SurveyDef, audience: str) -> dict[str, dict]:
-    """Reading age and jargon of each question (text, hint and answers together)."""
+def plain_language(question: QuestionDef, audience: str) -> dict:
+    """Reading age of the question against its audience's target, and jargon in it, its hint or answers."""
     target = TARGET_READING_AGE[Audience(audience)]
-    checks = {}
-    for q in definition.questions:
-        text = " ".join([q.text, q.hint] + [o.label for o in q.options if q.kind is not QuestionKind.rating])
-        assessed = readability.assess(q.text)
-        jargon = readability.find_jargon(text)
-        checks[q.key] = {"reading_age": assessed.reading_age, "target": target, "too_hard": assessed.reading_age > target, "jargon": jargon}
-    return checks
+    reading_age = readability.assess(question.text).reading_age
+    wording = " ".join([question.text, question.hint] + [o.label for o in question.options if question.kind is not QuestionKind.rating])
+    return {"reading_age": reading_age, "target": target, "too_hard": reading_age > target, "jargon": readability.find_jargon(wording)}
+
+
+def _public_link(request: Request, settings, survey: dict) -> str:
+    return f"{settings.public_url or base_url(request)}/s/{survey['public_code']}"
 
 
 async def _outcomes() -> list[dict]:
@@ -179,7 +179,7 @@ class SurveyBuilderController(Controller):
         definition = await services.load_definition(survey_id)
         return Template("surveys/staff/builder.html", status_code=status, context={
             "survey": survey, "definition": definition, "kinds": KIND_LABELS, "audiences": AUDIENCE_LABELS,
-            "checks": plain_language(definition, survey["audience"]), "outcomes": await _outcomes(),
+            "checks": {q.key: plain_language(q, survey["audience"]) for q in definition.questions}, "outcomes": await _outcomes(),
             "bank": await services.bank_questions(), "condition_choices": _condition_choices(definition),
             "notice": notice, "error": error, "editable": survey["status"] == SurveyStatus.draft,
             "responses": await services.response_count(survey_id),
@@ -240,11 +240,9 @@ class SurveyBuilderController(Controller):
         question = next((q for q in definition.questions if q.id == question_id), None)
         if question is None:
             raise NotFoundException("There is no such question.")
-        check = plain_language(replace(definition, sections=tuple(
-            replace(s, questions=tuple(q for q in s.questions if q.id == question_id)) for s in definition.sections)), survey["audience"])
         return Template("surveys/staff/question_form.html", status_code=status, context={
             "survey": survey, "question": question, "kinds": KIND_LABELS, "outcomes": await _outcomes(),
-            "condition_choices": _condition_choices(definition, before=question), "error": error, "check": check[question.key],
+            "condition_choices": _condition_choices(definition, before=question), "error": error, "check": plain_language(question, survey["audience"]),
             "sections": definition.sections, "editable": survey["status"] == SurveyStatus.draft,
         })
 
@@ -343,7 +341,7 @@ class SurveyBuilderController(Controller):
     @get("/{survey_id:int}/share", name="survey_share")
     async def share(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Template:
         survey = await _survey(survey_id)
-        link = f"{settings.public_url or base_url(request)}/s/{survey['public_code']}"
+        link = _public_link(request, settings, survey)
         return Template("surveys/staff/share.html", context={
             "survey": survey, "link": link, "kiosk_link": link + "/kiosk", "join_code": survey["join_code"],
             "join_link": f"{settings.public_url or base_url(request)}/join",
@@ -353,9 +351,7 @@ class SurveyBuilderController(Controller):
     @get("/{survey_id:int}/qr.svg", name="survey_qr")
     async def qr(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Response:
         survey = await _survey(survey_id)
-        link = f"{settings.public_url or base_url(request)}/s/{survey['public_code']}"
-        import io
-
+        link = _public_link(request, settings, survey)
         buffer = io.BytesIO()
         segno.make(link, error="m").save(buffer, kind="svg", scale=10, title=survey["title"])
         return Response(buffer.getvalue(), media_type="image/svg+xml",

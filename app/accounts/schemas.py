@@ -22,7 +22,8 @@ Next = Annotated[str, msgspec.Meta(max_length=500)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
 
-def _as_list(value):
+def as_list(value):
+    """A form field that may come as one value, several, or blank, as a list."""
     if value in ("", None):
         return []
     return value if isinstance(value, list) else [value]
@@ -65,15 +66,15 @@ class UserForm(msgspec.Struct):
 
     @property
     def role_list(self) -> list[Role]:
-        return _as_list(self.roles)
+        return as_list(self.roles)
 
     @property
     def project_list(self) -> list[int]:
-        return _as_list(self.project_ids)
+        return as_list(self.project_ids)
 
     @property
     def board_list(self) -> list[int]:
-        return _as_list(self.board_ids)
+        return as_list(self.board_ids)
 
 
 def safe_next(target: str, default: str = "/staff") -> str:
