@@ -230,7 +230,7 @@ async def _generate_responses(definition, count: int, rng: random.Random) -> int
         mode = rng.choices([ResponseMode.online, ResponseMode.kiosk, ResponseMode.paper], [80, 15, 5])[0]
         token = f"demo-{n}-{secrets.token_hex(4)}"
         await services.store_response(
-            definition, definition.keep_visible(answers), submission_key=services.sha256_hex(token), receipt=token,
+            definition, definition.keep_visible(answers), submission_key=services.token_hash(token), receipt=token,
             language=rng.choices(["en", "bn", "ur"], [88, 8, 4])[0], mode=mode,
             started_at=submitted_at - timedelta(minutes=rng.randint(2, 9)), submitted_at=submitted_at,
         )

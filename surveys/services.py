@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app import clock
+from app.accounts.auth import token_hash
 from app.database import write_transaction
 from app.free_text import assess_all
 from app.governance.tables import Outcome
@@ -61,10 +62,6 @@ class SurveyUnavailable(Exception):
 
 class BuildError(ValueError):
     """A builder action that cannot be done, with a message for the person building."""
-
-
-def sha256_hex(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def random_code(length: int) -> str:
@@ -594,13 +591,13 @@ async def start_draft(survey: Mapping, *, language: str, mode: ResponseMode, eas
     expires = now + DRAFT_LIFETIME
     if survey["closes_at"] and survey["closes_at"] < expires:
         expires = survey["closes_at"]
-    await Draft(survey=survey["id"], token_hash=sha256_hex(token), language=language, mode=mode, easy_read=easy_read,
+    await Draft(survey=survey["id"], token_hash=token_hash(token), language=language, mode=mode, easy_read=easy_read,
                 answers={}, furthest_page=1, started_at=now, updated_at=now, expires_at=expires).save()
     return token
 
 
 async def load_draft(survey_id: int, token: str) -> DraftState | None:
-    row = await Draft.select().where((Draft.token_hash == sha256_hex(token)) & (Draft.survey == survey_id)).output(load_json=True).first()
+    row = await Draft.select().where((Draft.token_hash == token_hash(token)) & (Draft.survey == survey_id)).output(load_json=True).first()
     if row is None or row["expires_at"] <= clock.now():
         return None
     return DraftState(row["id"], row["survey"], row["language"], row["mode"], row["easy_read"],
@@ -620,15 +617,15 @@ async def save_draft(draft: DraftState, *, furthest_page: int | None = None, lan
 
 async def discard_draft(survey_id: int, token: str) -> None:
     """Delete unsent answers now (quick exit): nothing of them stays to be found."""
-    await Draft.delete().where((Draft.token_hash == sha256_hex(token)) & (Draft.survey == survey_id))
+    await Draft.delete().where((Draft.token_hash == token_hash(token)) & (Draft.survey == survey_id))
 
 
 async def issue_resume_code(draft: DraftState) -> str:
     """A short code to come back with; it replaces any earlier one for this draft."""
     for _ in range(20):
         code = random_code(RESUME_CODE_LENGTH)
-        if not await Draft.exists().where(Draft.resume_code_hash == sha256_hex(code)):
-            await Draft.update({Draft.resume_code_hash: sha256_hex(code)}).where(Draft.id == draft.id)
+        if not await Draft.exists().where(Draft.resume_code_hash == token_hash(code)):
+            await Draft.update({Draft.resume_code_hash: token_hash(code)}).where(Draft.id == draft.id)
             return code
     raise RuntimeError("could not find an unused resume code")  # pragma: no cover
 
@@ -639,11 +636,11 @@ async def resume(survey_id: int, typed_code: str) -> str | None:
     if len(code) != RESUME_CODE_LENGTH:
         return None
     row = await Draft.select(Draft.id, Draft.expires_at).where(
-        (Draft.resume_code_hash == sha256_hex(code)) & (Draft.survey == survey_id)).first()
+        (Draft.resume_code_hash == token_hash(code)) & (Draft.survey == survey_id)).first()
     if row is None or row["expires_at"] <= clock.now():
         return None
     token = secrets.token_urlsafe(24)
-    await Draft.update({Draft.token_hash: sha256_hex(token), Draft.updated_at: clock.now()}).where(Draft.id == row["id"])
+    await Draft.update({Draft.token_hash: token_hash(token), Draft.updated_at: clock.now()}).where(Draft.id == row["id"])
     return token
 
 
@@ -672,14 +669,14 @@ async def submit_draft(definition: SurveyDef, token: str, draft: DraftState, *, 
     answers = definition.keep_visible(draft.answers)
     receipt = receipt_code(token, secret_key)
     return await store_response(
-        definition, answers, submission_key=sha256_hex(token), receipt=receipt, language=draft.language,
+        definition, answers, submission_key=token_hash(token), receipt=receipt, language=draft.language,
         mode=ResponseMode(draft.mode), started_at=draft.started_at, draft_id=draft.id,
     )
 
 
 async def find_submission(token: str, secret_key: str) -> Submitted | None:
     """The earlier result of submitting this token, if it was submitted (a retry or a double tap)."""
-    existing = await _already_submitted(sha256_hex(token))
+    existing = await _already_submitted(token_hash(token))
     if existing is None:
         return None
     return Submitted(receipt_code(token, secret_key), existing.flagged, repeated=True, mode=existing.mode)
@@ -706,7 +703,7 @@ async def store_response(
     try:
         async with write_transaction():
             response = Response(
-                survey=definition.id, submission_key=submission_key, receipt_hash=sha256_hex(receipt), language=language,
+                survey=definition.id, submission_key=submission_key, receipt_hash=token_hash(receipt), language=language,
                 mode=mode, entered_by=entered_by, started_at=started_at, submitted_at=submitted_at or clock.now(), flagged=flagged,
             )
             await response.save()
@@ -744,7 +741,7 @@ async def store_paper_response(definition: SurveyDef, answers: Mapping[str, Give
                                entered_by: int, secret_key: str, submission_id: str) -> Submitted:
     """A paper questionnaire or answers given aloud, typed in by staff (marked with its mode)."""
     return await store_response(
-        definition, definition.keep_visible(answers), submission_key=sha256_hex("paper:" + submission_id),
+        definition, definition.keep_visible(answers), submission_key=token_hash("paper:" + submission_id),
         receipt=receipt_code("paper:" + submission_id, secret_key), language="en", mode=mode,
         started_at=clock.now(), entered_by=entered_by,
     )

@@ -16,9 +16,9 @@ from analysis import readability
 from app.accounts.auth import CurrentUser, requires
 from app.accounts.roles import Permission, Role
 from app.accounts.schemas import Form
-from app.audit.services import Actor, AuditAction, record
+from app.audit.services import AuditAction, record
 from app.governance.tables import Outcome, Project
-from app.web.requests import AppSettings, base_url, client_ip, signed_in_user
+from app.web.requests import AppSettings, actor_of, base_url, client_ip, signed_in_user
 from surveys import charts, exports, i18n, results, services
 from surveys.controllers import participant_context
 from surveys.definition import (
@@ -56,11 +56,6 @@ UNSCOPED_RESULT_ROLES = {Role.participation_lead, Role.facilitator, Role.analyst
 
 def _user(request: Request) -> CurrentUser:
     return signed_in_user(request)
-
-
-def _actor(request: Request) -> Actor:
-    user = _user(request)
-    return Actor(user.id, user.email)
 
 
 async def _survey(survey_id: int) -> dict:
@@ -431,7 +426,7 @@ class SurveyResultsController(Controller):
     @get("/{survey_id:int}/results.csv", name="survey_results_csv", include_in_schema=False)
     async def results_csv(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Response:
         survey, _, summary = await self._results(request, settings, survey_id)
-        await record(AuditAction.data_exported, actor=_actor(request), target_type="survey", target_id=survey_id,
+        await record(AuditAction.data_exported, actor=actor_of(request), target_type="survey", target_id=survey_id,
                      detail={"format": "results-csv", "rows": len(summary.questions)}, ip_address=client_ip(request))
         return Response(exports.results_csv(summary), media_type=exports.FORMATS["csv"],
                         headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-results.csv"'})
@@ -456,7 +451,7 @@ class SurveyExportController(Controller):
         responses = await services.load_responses(definition)
         viewer = viewer_for(user)
         body = exports.EXPORTERS[fmt](definition, responses, viewer)
-        await record(AuditAction.data_exported, actor=_actor(request), target_type="survey", target_id=survey_id,
+        await record(AuditAction.data_exported, actor=actor_of(request), target_type="survey", target_id=survey_id,
                      detail={"format": fmt, "rows": len(responses), "unredacted": viewer.raw_text}, ip_address=client_ip(request))
         slug = "".join(ch if ch.isalnum() else "-" for ch in survey["title"].lower())[:40].strip("-") or "survey"
         return Response(body, media_type=exports.FORMATS[fmt],

@@ -14,11 +14,9 @@ from app.accounts.auth import requires
 from app.accounts.roles import ROLE_LABELS, SCOPED_ROLES, Permission, Role
 from app.accounts.schemas import Form, UserForm
 from app.accounts.tables import Agency
-from app.audit.services import Actor
 from app.governance.tables import Board, Project
 from app.mail import MailNotSent
-from app.web.requests import AppSettings
-from app.web.requests import base_url, client_ip, signed_in_user
+from app.web.requests import AppSettings, actor_of, base_url, client_ip
 
 
 def grants_from(form: UserForm) -> list[services.RoleGrant]:
@@ -43,11 +41,6 @@ async def form_context(**extra) -> dict:
         "boards": await Board.select(Board.id, Board.name).order_by(Board.position),
         **extra,
     }
-
-
-def actor_of(request: Request) -> Actor:
-    user = signed_in_user(request)
-    return Actor(user.id, user.email)
 
 
 class UserAdminController(Controller):

@@ -7,6 +7,7 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 
 from app.accounts.auth import SESSION_COOKIE, CurrentUser
+from app.audit.services import Actor
 from app.settings import Settings
 
 AppSettings = NamedDependency[Settings]
@@ -32,3 +33,9 @@ def expired_session_cookie(settings: Settings) -> Cookie:
 
 def signed_in_user(request: Request) -> CurrentUser | None:
     return request.scope.get("user")
+
+
+def actor_of(request: Request) -> Actor:
+    """The signed-in staff user, as the audit log records who did something."""
+    user = signed_in_user(request)
+    return Actor(user.id, user.email)
