@@ -317,7 +317,7 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
             if old.shape[1] == centroids.shape[1]:
                 similarity = centroids @ old.T
                 rows, cols = linear_sum_assignment(-similarity)
-                for r, c in zip(rows, cols):
+                for r, c in zip(rows, cols, strict=True):
                     if similarity[r, c] >= SAME_THEME_SIMILARITY:
                         ids[r] = names[c]
         used = {i for i in ids if i}

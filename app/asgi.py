@@ -6,14 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
-from litestar.di import Provide
-from litestar.middleware import DefineMiddleware
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
@@ -27,7 +27,10 @@ from app.cli import ChorusCLIPlugin
 from app.database import current_engine
 from app.governance.controllers import PartnershipController
 from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.web import templating
 from app.web.controllers import HomeController, health
+from app.web.errors import bad_form_handler, http_exception_handler, server_error_handler
+from app.web.security import security_headers
 from surveys.controllers import JoinController, ParticipantController
 from surveys.definition import TamperedForm
 from surveys.staff_controllers import (
@@ -36,9 +39,6 @@ from surveys.staff_controllers import (
     SurveyExportController,
     SurveyResultsController,
 )
-from app.web import templating
-from app.web.errors import bad_form_handler, http_exception_handler, server_error_handler
-from app.web.security import security_headers
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "app" / "static"

@@ -144,7 +144,7 @@ def _validate_database_url(url: str) -> None:
             )
         return
     try:
-        parts.port
+        _ = parts.port  # urllib parses the port lazily: reading it raises on "abc"
     except ValueError:
         raise ConfigError("DATABASE_URL has a port that is not a number: fix DATABASE_URL") from None
     if not parts.hostname or not parts.path.strip("/"):

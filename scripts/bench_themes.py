@@ -49,7 +49,7 @@ def accuracy(truth, predicted) -> float:
     t_ids = {v: i for i, v in enumerate(sorted(set(truth)))}
     p_ids = {v: i for i, v in enumerate(sorted(set(predicted), key=str))}
     table = np.zeros((len(p_ids), len(t_ids)))
-    for t, p in zip(truth, predicted):
+    for t, p in zip(truth, predicted, strict=True):
         table[p_ids[p], t_ids[t]] += 1
     rows, cols = linear_sum_assignment(-table)
     return table[rows, cols].sum() / len(truth)

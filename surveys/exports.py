@@ -161,7 +161,7 @@ def to_sav(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: V
         else:
             value_labels[key] = {float(i): o.label for i, o in enumerate(q.options, start=1)} | {DECLINED_CODE: DECLINED_LABEL}
         missing[key] = [DECLINED_CODE]
-    for response, row in zip(responses, labelled):
+    for response, row in zip(responses, labelled, strict=True):
         for c in cols:
             if c.name in coded:
                 data[c.name].append(_code(coded[c.name], response.answers.get(c.name)))

@@ -4,13 +4,12 @@ of a form into service arguments (options, skip logic, numbers) happens here and
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 
 import msgspec
 
 from app.accounts.schemas import as_list
-
 from surveys.definition import KEY_PATTERN, OPTION_KINDS, Condition, Option, clean_text
 from surveys.i18n import SURVEY_LANGUAGES
 from surveys.services import BuildError, QuestionFields
@@ -73,7 +72,7 @@ def _moment(value: str, what: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise BuildError(f"{what}: use a date and time like 2026-12-01T09:00.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class SectionForm(msgspec.Struct):

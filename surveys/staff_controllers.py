@@ -24,8 +24,8 @@ from surveys.controllers import participant_context
 from surveys.definition import (
     FACES,
     KIND_LABELS,
-    Message,
     OPTION_KINDS,
+    Message,
     PageResult,
     QuestionDef,
     SurveyDef,

@@ -6,7 +6,7 @@ import asyncio
 import email
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pyotp
@@ -66,7 +66,7 @@ async def totp_now(user_id: int, offset_steps: int = 0) -> str:
 class MovableClock:
     """The edge of the world: tests move time instead of waiting for it."""
 
-    current: datetime = field(default_factory=lambda: datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc))
+    current: datetime = field(default_factory=lambda: datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
 
     def now(self) -> datetime:
         return self.current

@@ -18,7 +18,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from app import clock
 from app.accounts.roles import MFA_REQUIRED, Permission, Role, allows
-from app.accounts.tables import StaffRole, StaffSession, StaffUser
+from app.accounts.tables import StaffRole, StaffSession
 
 SESSION_COOKIE = "chorus_session"
 IDLE_TIMEOUT = timedelta(minutes=30)

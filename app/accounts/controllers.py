@@ -24,10 +24,9 @@ from app.accounts.schemas import (
     safe_next,
 )
 from app.audit.services import Actor, AuditAction, record
-from app.settings import get_settings
 from app.mail import MailNotSent
-from app.web.requests import AppSettings
-from app.web.requests import base_url, client_ip, expired_session_cookie, session_cookie, signed_in_user
+from app.settings import get_settings
+from app.web.requests import AppSettings, base_url, client_ip, expired_session_cookie, session_cookie, signed_in_user
 
 # Per-address limit on the forms an attacker would hammer (shared by all of them, as Litestar keys
 # it by address); per-account backoff, which works across workers, is in services.

@@ -14,8 +14,7 @@ from app.accounts.roles import Permission
 from app.accounts.tables import OutboxMessage
 from app.audit import services
 from app.audit.services import Actor, AuditAction, AuditFilter
-from app.web.requests import AppSettings
-from app.web.requests import client_ip, signed_in_user
+from app.web.requests import AppSettings, client_ip, signed_in_user
 
 PAGE_SIZE = 100
 

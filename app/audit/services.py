@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
 
@@ -97,9 +97,9 @@ class AuditFilter:
         if self.action:
             clauses.append(AuditEvent.action == self.action)
         if self.date_from:
-            clauses.append(AuditEvent.occurred_at >= datetime.combine(self.date_from, time.min, timezone.utc))
+            clauses.append(AuditEvent.occurred_at >= datetime.combine(self.date_from, time.min, UTC))
         if self.date_to:
-            end = datetime.combine(self.date_to, time.min, timezone.utc) + timedelta(days=1)
+            end = datetime.combine(self.date_to, time.min, UTC) + timedelta(days=1)
             clauses.append(AuditEvent.occurred_at < end)
         return clauses
 

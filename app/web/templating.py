@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
-
 from litestar.plugins.jinja import JinjaTemplateEngine
+from markupsafe import Markup, escape
 
 
 def _english(message: str, **values) -> str:

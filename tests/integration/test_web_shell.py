@@ -1,14 +1,15 @@
 """The web shell: security headers, CSRF, health, OpenAPI and error pages."""
 
 import logging
+
 import pytest
 from litestar import get, post
 from litestar.params import JSONBody
 
 from app.asgi import create_app
 from app.settings import Settings
-from tests.conftest import in_process_client
 from app.web.security import CONTENT_SECURITY_POLICY
+from tests.conftest import in_process_client
 
 HTML = {"Accept": "text/html"}
 

@@ -2,8 +2,8 @@
 the app or the database lets an entry be changed or removed."""
 
 import csv
-import re
 import io
+import re
 
 import pytest
 

@@ -5,7 +5,7 @@ import csv
 import io
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -33,7 +33,7 @@ async def answered(db):
         if n % 4 == 0:
             answers["say"] = Given(f"answer {n}: call me on 07700 900{n:03d}")
         await services.store_response(definition, answers, submission_key=f"k{n}", receipt=f"r{n}", language="en",
-                                      mode=ResponseMode.online, started_at=datetime.now(timezone.utc))
+                                      mode=ResponseMode.online, started_at=datetime.now(UTC))
     return survey_id
 
 
@@ -100,7 +100,7 @@ async def test_results_stay_hidden_until_five_have_answered(client, db):
     definition = await services.load_definition(survey_id)
     for n in range(4):
         await services.store_response(definition, {"knows": Given("yes")}, submission_key=f"s{n}", receipt=f"r{n}",
-                                      language="en", mode=ResponseMode.online, started_at=datetime.now(timezone.utc))
+                                      language="en", mode=ResponseMode.online, started_at=datetime.now(UTC))
     await as_role(client, Role.facilitator)
     page = await client.get(f"/staff/surveys/{survey_id}")
     assert "Fewer than 5 people have answered so far" in page.text and small_numbers_in_html(page.text) == []
@@ -156,7 +156,7 @@ async def test_html_in_answers_is_escaped_on_the_results_page(client, db):
     for n in range(5):
         await services.store_response(definition, {"knows": Given("yes"), "say": Given('<script>alert(1)</script><img src=x onerror=alert(2)>')},
                                       submission_key=f"e{n}", receipt=f"e{n}", language="en", mode=ResponseMode.online,
-                                      started_at=datetime.now(timezone.utc))
+                                      started_at=datetime.now(UTC))
     await as_role(client, Role.participation_lead)
     page = await client.get(f"/staff/surveys/{survey_id}")
     assert "<script>alert(1)" not in page.text and "<img src=x" not in page.text

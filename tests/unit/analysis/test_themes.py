@@ -90,7 +90,7 @@ def test_predict_places_new_answers_in_existing_themes():
 def test_tiny_blank_emoji_and_duplicate_inputs_work(texts):
     result = find_themes(texts)
     assert len(result.assignments) == len(texts)
-    assert all(a is None for t, a in zip(texts, result.assignments) if not t.strip())
+    assert all(a is None for t, a in zip(texts, result.assignments, strict=True) if not t.strip())
 
 
 def test_very_long_texts_are_fine():

@@ -1,6 +1,6 @@
 """Small-number suppression, as the one aggregation service applies it."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ AREA = QuestionDef(1, "area", K.single_choice, "Where?", options=(Option("n", "N
 SAFE = QuestionDef(2, "safe", K.yes_no, "Safe?", options=(Option("yes", "Yes"), Option("no", "No"), Option("not_sure", "Not sure")))
 SAY = QuestionDef(3, "say", K.long_text, "Anything else?")
 SURVEY = SurveyDef(1, "t", sections=(SectionDef(1, questions=(AREA, SAFE, SAY)),))
-START = datetime(2026, 11, 2, 12, tzinfo=timezone.utc)
+START = datetime(2026, 11, 2, 12, tzinfo=UTC)
 PUBLIC = Viewer()
 ANALYST = Viewer(reveal_small_groups=True, raw_text=True)
 
