@@ -2,8 +2,8 @@
 and the aggregated (suppressed) results as CSV for people who may not see row-level data.
 
 Free text is PII-redacted unless the exporter may read raw text, and safeguarding-flagged text
-is held back unless they triage safeguarding. Cells that a spreadsheet would run as a formula
-are prefixed with an apostrophe.
+is held back unless they triage safeguarding. No cell reaches a spreadsheet as a formula
+(`app.spreadsheets`): not an answer, not a question's text in a header.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.spreadsheets import append_text_row, csv_cell
 from surveys.definition import OTHER, TEXT_KINDS, QuestionDef, SurveyDef
 from surveys.results import SurveyResults, Viewer, shown_text
 from surveys.services import StoredResponse
@@ -30,7 +31,6 @@ FORMATS = {
 }
 DECLINED_LABEL = "I'd rather not say"
 DECLINED_CODE = 99
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FIXED_COLUMNS = [("response", "Response number"), ("submitted", "Date submitted"), ("language", "Language"), ("mode", "How it was answered")]
 
 
@@ -89,20 +89,14 @@ def rows(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: Vie
     return out
 
 
-def _safe_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_csv(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: Viewer) -> bytes:
     cols = columns(definition)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([c.name for c in cols])
-    writer.writerow([c.label for c in cols])
+    writer.writerow([csv_cell(c.name) for c in cols])
+    writer.writerow([csv_cell(c.label) for c in cols])
     for row in rows(definition, responses, viewer):
-        writer.writerow([_safe_cell(row[c.name]) for c in cols])
+        writer.writerow([csv_cell(row[c.name]) for c in cols])
     # A byte-order mark so Excel opens Bengali and Urdu text as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -115,16 +109,16 @@ def to_xlsx(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Responses"
-    sheet.append([c.label for c in cols])
+    append_text_row(sheet, [c.label for c in cols])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows(definition, responses, viewer):
-        sheet.append([_safe_cell(row[c.name]) for c in cols])
+        append_text_row(sheet, [row[c.name] for c in cols])
     sheet.freeze_panes = "A2"
     names = workbook.create_sheet("Columns")
-    names.append(["Column", "Question"])
+    append_text_row(names, ["Column", "Question"])
     for c in cols:
-        names.append([c.name, _safe_cell(c.label)])
+        append_text_row(names, [c.name, c.label])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -202,11 +196,11 @@ def results_csv(results: SurveyResults) -> bytes:
     writer.writerow(["question", "text", "answer", "count", "percent"])
     writer.writerow(["", "All responses", "", str(results.total), ""])
     for q in results.questions:
-        writer.writerow([q.question.key, _safe_cell(q.question.text), "(answered)", str(q.answered), ""])
+        writer.writerow([q.question.key, csv_cell(q.question.text), "(answered)", str(q.answered), ""])
         if q.too_few:
             continue
         for row in q.rows:
-            writer.writerow([q.question.key, "", _safe_cell(row.label if row.value != OTHER else "Other"), str(row.count),
+            writer.writerow([q.question.key, "", csv_cell(row.label if row.value != OTHER else "Other"), str(row.count),
                              "" if row.count.percent is None else row.count.percent])
         writer.writerow([q.question.key, "", DECLINED_LABEL, str(q.declined), ""])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

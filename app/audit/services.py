@@ -12,6 +12,7 @@ from typing import Any
 
 from app import clock
 from app.audit.tables import AuditEvent
+from app.spreadsheets import csv_cell
 
 
 class AuditAction(str, Enum):
@@ -124,8 +125,7 @@ def _cell(value: Any) -> str:
         text = json.dumps(value, sort_keys=True)
     else:
         text = str(value if value is not None else "")
-    # A spreadsheet would run a cell that starts like a formula; quote it so it stays text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_cell(text)
 
 
 def to_csv(rows: list[dict]) -> str:
