@@ -19,8 +19,10 @@ from app.web.templating import NEUTRAL_SITE
 from surveys import i18n, services
 from surveys.definition import (
     FACES,
+    LONG_TEXT_LIMIT,
     N_,
     REQUIRED_MESSAGE,
+    SHORT_TEXT_LIMIT,
     Message,
     PageResult,
     SurveyDef,
@@ -29,11 +31,11 @@ from surveys.definition import (
     read_page,
 )
 from surveys.forms import read_form
-from surveys.tables import ResponseMode
+from surveys.tables import ResponseMode, SurveyStatus
 
 # Participant pages are small forms: anything bigger than this is not one of ours.
 MAX_PARTICIPANT_BODY = 256 * 1024
-PROBLEM_STATUS = {"not_found": 404, "closed": 410, "not_open_yet": 403, "full": 410, "tampered": 400, "gone": 404}
+PROBLEM_STATUS = {"not_found": 404, "closed": 410, "not_open_yet": 403, "full": 410, "tampered": 400, "gone": 404, "sent": 200}
 
 
 def participant_context(language: str, **extra) -> dict:
@@ -44,6 +46,8 @@ def participant_context(language: str, **extra) -> dict:
         "lang": language,
         "text_direction": lang.direction,
         "faces": FACES,
+        "long_text_limit": LONG_TEXT_LIMIT,
+        "short_text_limit": SHORT_TEXT_LIMIT,
         **extra,
     }
 
@@ -92,15 +96,19 @@ class JoinController(Controller):
     opt = PUBLIC
 
     @get("/", name="join")
-    async def join(self, code: FromQuery[str] = "") -> Template | Redirect:
-        error = ""
-        if code:
-            found = await services.survey_by_join_code(code)
-            if found and found["status"] == "published":
-                return Redirect(f"/s/{found['public_code']}", status_code=303)
-            error = N_("We could not find a survey with that code. Check it and try again.")
+    async def join(self, code: FromQuery[str | None] = None) -> Template | Redirect:
+        if code is None:
+            return Template("surveys/participant/join.html", context=participant_context("en", code="", error=""))
+        if not code.strip():
+            return Template("surveys/participant/join.html", status_code=HTTP_400_BAD_REQUEST,
+                            context=participant_context("en", code="", error=N_("Please type the code, then press Join.")))
+        found = await services.survey_by_join_code(code)
+        if found and found["status"] in (SurveyStatus.published, SurveyStatus.closed):
+            # The survey's own page says whether it is open, closed or full: the same words as its link.
+            return Redirect(f"/s/{found['public_code']}", status_code=303)
+        error = N_("We could not find a survey with that code. Check it and try again.")
         return Template("surveys/participant/join.html", context=participant_context("en", code=code[:20], error=error),
-                        status_code=404 if error else 200)
+                        status_code=HTTP_404_NOT_FOUND)
 
 
 class ParticipantController(Controller):
@@ -147,20 +155,26 @@ class ParticipantController(Controller):
         return Redirect(f"/s/{survey['public_code']}/d/{token}", status_code=303)
 
     @get("/d/{token:str}", name="survey_page")
-    async def page(self, request: Request, code: FromPath[str], token: FromPath[str], page: FromQuery[int] = 0) -> Template:
+    async def page(self, request: Request, code: FromPath[str], token: FromPath[str],
+                   page: FromQuery[str] = "", last: FromQuery[str] = "") -> Template:
         try:
             survey = await _open_survey(code)
         except _Problem as p:
             return problem(p.reason)
         draft = await services.load_draft(survey["id"], token)
         if draft is None:
+            # Back after sending finds the draft gone: say the answers arrived (never what they were).
+            if await services.was_submitted(token):
+                return problem("sent", _pick_language(request, survey, ""))
             return problem("gone", survey=None)
         definition, missing = await _localised(survey, draft.language)
         pages = _pages(definition, draft)
-        number = page or min(draft.furthest_page, len(pages))
+        # A page number we did not link to (typed, cut short, out of range) shows where they are up to.
+        number = int(page) if page.isascii() and page.isdigit() and len(page) < 4 else 0
         if not 1 <= number <= len(pages) or number > draft.furthest_page:
             number = min(draft.furthest_page, len(pages))
-        return _render_page(survey, definition, missing, draft, token, pages, number, PageResult(), status=200)
+        return _render_page(survey, definition, missing, draft, token, pages, number, PageResult(), status=200,
+                            last_page_notice=last == "1" and number == len(pages))
 
     @post("/d/{token:str}", name="survey_answer")
     async def answer(self, request: Request, settings: AppSettings, code: FromPath[str], token: FromPath[str]) -> Template | Redirect:
@@ -224,6 +238,10 @@ class ParticipantController(Controller):
         if number < len(pages):
             await services.save_draft(draft, furthest_page=number + 1)
             return Redirect(f"/s/{survey['public_code']}/d/{token}?page={number + 1}", status_code=303)
+        if action == "next":
+            # "Next" on what turned out to be the last page never sends: it asks first.
+            await services.save_draft(draft, furthest_page=number)
+            return Redirect(f"/s/{survey['public_code']}/d/{token}?page={number}&last=1", status_code=303)
         missing_required = definition.missing_required(draft.answers)
         if missing_required:
             await services.save_draft(draft)
@@ -282,10 +300,12 @@ def _pages(definition: SurveyDef, draft: services.DraftState):
     return _paging(definition, draft).pages(draft.answers)
 
 
-def _render_page(survey, definition, missing, draft, token, pages, number, result: PageResult, *, status: int) -> Template:
+def _render_page(survey, definition, missing, draft, token, pages, number, result: PageResult, *, status: int,
+                 last_page_notice: bool = False) -> Template:
     current = pages[number - 1]
     shown = {q.key for q in current.questions}
     questions = _paging(definition, draft).with_revealable(current)
+    outlook = _paging(definition, draft).outlook(draft.answers, questions)
     values = {}
     for question in questions:
         values.update(form_values(question, draft.answers.get(question.key)))
@@ -299,6 +319,7 @@ def _render_page(survey, definition, missing, draft, token, pages, number, resul
             questions=questions, shown=shown, on_page={q.key for q in questions}, total=len(pages), values=values, errors=result.errors, missing=missing, easy_read=draft.easy_read,
             kiosk=draft.mode == ResponseMode.kiosk, local_contact=definition.local_contact,
             quick_exit_url=f"/s/{survey['public_code']}/d/{token}/exit",
+            outlook=outlook, sends=number == len(pages) and not outlook.could_grow, last_page_notice=last_page_notice,
         ),
     )
 

@@ -6,6 +6,9 @@ participant sees and what an answer may be are in one place and quick to test.
 
 from __future__ import annotations
 
+import itertools
+import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,8 +26,11 @@ LONG_TEXT_LIMIT = 4000
 OTHER_TEXT_LIMIT = 200
 CONTROL_FIELDS = frozenset({"_csrf_token", "action", "page", "lang", "easy_read", "_seen"})
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-# Every C0/C1 control character except tab and newline: NUL alone would fail on PostgreSQL.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Every C0/C1 control character except tab and newline (NUL alone would fail on PostgreSQL), and
+# the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which can make
+# stored text read differently on a results page or in an export from what was written ("Trojan
+# Source"). Right-to-left scripts such as Urdu need none of them: they carry their own direction.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 CHOICE_KINDS = frozenset({QuestionKind.single_choice, QuestionKind.likert, QuestionKind.rating, QuestionKind.yes_no})
 TEXT_KINDS = frozenset({QuestionKind.short_text, QuestionKind.long_text})
@@ -78,7 +84,7 @@ class TamperedForm(ValueError):
 
 
 def clean_text(raw: str) -> str:
-    """NFC, no control characters, no surrounding space: what we store of any typed text."""
+    """NFC, no control or bidi-override characters, no surrounding space: what we store of any typed text."""
     return _CONTROL_CHARS.sub("", unicodedata.normalize("NFC", raw)).strip()
 
 
@@ -180,6 +186,25 @@ class Page:
     questions: tuple[QuestionDef, ...]
 
 
+# Enough for two questions of seven answers each on one page; past that the script shows no live count.
+MAX_OUTLOOK_COMBINATIONS = 64
+
+
+@dataclass(frozen=True)
+class PageOutlook:
+    """The survey's length as it depends on one page's answers (see SurveyDef.outlook)."""
+
+    keys: tuple[str, ...] = ()
+    """The page's single-answer questions that a later page depends on."""
+    totals: Mapping[str, int] = field(default_factory=dict)
+    """Their answers joined with "|" ("" for none or "rather not say") -> how many pages in all."""
+    could_grow: bool = False
+    """A question on the page not answered yet could add pages."""
+
+    def to_json(self) -> str:
+        return json.dumps({"keys": list(self.keys), "totals": self.totals}, separators=(",", ":"))
+
+
 @dataclass(frozen=True)
 class SurveyDef:
     id: int
@@ -233,6 +258,39 @@ class SurveyDef:
             if question.key not in on_page and question.show_if and question.show_if.question in reachable:
                 reachable.add(question.key)
         return tuple(q for q in page.section.questions if q.key in reachable)
+
+    def outlook(self, answers: Mapping[str, Given], questions: Sequence[QuestionDef]) -> PageOutlook:
+        """How many pages there will be, depending on the answers to `questions` (one page's).
+
+        An answer on the last page can reveal a later section; the page must then say "Next", not
+        "Send my answers", and count the page it adds (the page's script updates both as answers change).
+        """
+        base = len(self.pages(answers))
+
+        def total_with(changes: Mapping[str, str | list[str] | None]) -> int:
+            trial = {k: v for k, v in answers.items() if k not in changes}
+            trial.update({k: Given(v) for k, v in changes.items() if v})
+            return len(self.pages(trial))
+
+        steering: list[QuestionDef] = []
+        could_grow = False
+        for question in questions:
+            if question.kind not in OPTION_KINDS or question.kind is QuestionKind.ranking:
+                continue
+            choices = [o.value for o in question.options] + ([OTHER] if question.allow_other else [])
+            multiple = question.kind is QuestionKind.multiple_choice
+            totals = {total_with({question.key: [v] if multiple else v}) for v in choices} | {total_with({question.key: None})}
+            if len(totals) > 1:
+                steering.append(question)
+                could_grow = could_grow or (question.key not in answers and max(totals) > base)
+        single = [q for q in steering if q.kind is not QuestionKind.multiple_choice]
+        if len(single) != len(steering) or math.prod(len(q.options) + 1 for q in single) > MAX_OUTLOOK_COMBINATIONS:
+            return PageOutlook(could_grow=could_grow)  # too many to list: the script leaves the page as it is
+        totals = {
+            "|".join(combination): total_with(dict(zip([q.key for q in single], combination, strict=True)))
+            for combination in itertools.product(*[[o.value for o in q.options] + [""] for q in single])
+        }
+        return PageOutlook(tuple(q.key for q in single), totals, could_grow)
 
     def keep_visible(self, answers: Mapping[str, Given]) -> dict[str, Given]:
         """Answers to questions still shown; a changed earlier answer can hide later ones."""

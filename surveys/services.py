@@ -674,6 +674,11 @@ async def submit_draft(definition: SurveyDef, token: str, draft: DraftState, *, 
     )
 
 
+async def was_submitted(token: str) -> bool:
+    """Whether this draft token's answers were sent (they are stored under its hash)."""
+    return await Response.exists().where(Response.submission_key == token_hash(token))
+
+
 async def find_submission(token: str, secret_key: str) -> Submitted | None:
     """The earlier result of submitting this token, if it was submitted (a retry or a double tap)."""
     existing = await _already_submitted(token_hash(token))

@@ -199,10 +199,72 @@ async def test_quick_exit_mid_survey_deletes_the_unsent_answers(page, db):
     await page.get_by_role("link", name=re.compile("Quick exit")).click()
     await page.wait_for_url("https://www.bbc.co.uk/weather")
     assert await Draft.count() == 0 and await Response.count() == 0
-    # Whoever picks the phone up next and presses Back finds nothing of it.
+    # Whoever picks the phone up next and presses Back finds nothing of it: not the page, not the
+    # survey's start page before it. Each page reached by Back hides itself and leaves again.
+    for _ in range(2):
+        await page.go_back()
+        await page.wait_for_url("https://www.bbc.co.uk/weather")
+        assert "something secret" not in await page.content()
+        assert "Feeling safe" not in await page.content()
+
+
+async def test_after_a_quick_exit_the_survey_opens_again_when_asked_for_afresh(page, db):
+    await make_survey(code="feel")
+    await page.goto("/s/feel")
+    await page.get_by_role("link", name=re.compile("Quick exit")).click()
+    await page.wait_for_url("https://www.bbc.co.uk/weather")
+    await page.goto("/s/feel")  # scanned or typed again: a new visit, not Back
+    await page.get_by_role("button", name="Start").wait_for()
+    assert await page.evaluate("sessionStorage.length") == 0
+
+
+async def test_the_page_count_and_button_follow_the_answers_on_the_page(page, db):
+    from surveys.demo import load_demo_survey
+
+    await load_demo_survey(responses=0)
+    await page.goto("/s/demo")
+    await page.get_by_role("button", name="Start").click()
+    await page.get_by_label("13-15").check()
+    await page.get_by_role("button", name="Next").click()
+    progress = page.locator("label[for='progress']")
+    await page.get_by_text("Page 2 of 2").wait_for()
+    assert await page.locator("#send").text_content() == "Next"  # "Not sure" or "No" would add a page
+    await page.get_by_label("Not sure").check()
+    assert await progress.text_content() == "Page 2 of 3" and await page.locator("#send").text_content() == "Next"
+    await page.get_by_label("Yes", exact=True).check()
+    assert await progress.text_content() == "Page 2 of 2"
+    assert await page.locator("#send").text_content() == "Send my answers"
+    await page.get_by_label("Not sure").check()
+    await page.locator("#send").click()
+    await page.get_by_text("Page 3 of 3").wait_for()
+    assert await page.locator("#send").text_content() == "Send my answers"
+    await assert_accessible(page)
+
+
+async def test_a_long_answer_is_counted_not_cut_and_back_after_sending_says_it_was_sent(page, db):
+    await make_survey(code="feel")
+    await page.goto("/s/feel")
+    await page.get_by_role("button", name="Start").click()
+    await answer_page_one(page)
+    box = page.get_by_label("Anything else?")
+    await box.fill("x" * 4_100)
+    assert len(await box.input_value()) == 4_100  # nothing cut
+    counter = page.locator("#say-count")
+    await counter.get_by_text("4,100 of 4,000 characters: 100 too many").wait_for()
+    # Screen readers hear it once, when the text goes over, not at every key press.
+    assert await page.locator("[data-count-announce='say']").text_content() == "4,100 of 4,000 characters: 100 too many"
+    await assert_accessible(page)
+    await page.get_by_role("button", name="Send my answers").click()
+    await page.get_by_text("you wrote 4,100").first.wait_for()
+    assert len(await page.get_by_label("Anything else?").input_value()) == 4_100  # given back to shorten
+    await page.get_by_label("Anything else?").fill("short and sweet")
+    await counter.get_by_text("15 of 4,000 characters").wait_for()
+    await page.get_by_role("button", name="Send my answers").click()
+    await page.get_by_text("Your receipt code").wait_for()
     await page.go_back()
-    assert "There is nothing here" in await page.content()
-    assert "something secret" not in await page.content()
+    await page.get_by_text("Your answers have been sent").wait_for()
+    assert "short and sweet" not in await page.content()
+    await assert_accessible(page)
 
 
 async def test_kiosk_returns_to_the_start_and_keeps_no_trace(page, db):

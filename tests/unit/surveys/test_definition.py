@@ -149,6 +149,15 @@ def test_clean_text_normalises_and_strips_control_characters():
     assert clean_text("cafe\u0301\x07 \u200b") == "café \u200b".strip()
 
 
+@pytest.mark.parametrize("mark", [chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]])
+def test_clean_text_strips_every_bidirectional_override(mark):
+    assert clean_text(f"safe{mark} at school") == "safe at school"
+
+
+def test_clean_text_keeps_right_to_left_text_itself():
+    assert clean_text("میں محفوظ ہوں") == "میں محفوظ ہوں"
+
+
 def test_a_page_carries_the_questions_its_own_answers_can_reveal():
     page = SURVEY.pages({})[0]
     assert [q.key for q in page.questions] == ["knows"]
