@@ -6,9 +6,11 @@ request or a test.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import nltk
@@ -54,25 +56,32 @@ def require() -> None:
         )
 
 
-def download(target: Path, offline_source: Path | None = None, timeout: float = 30) -> list[str]:
+def download(target: Path, offline_source: Path | None = None, timeout: float = 30,
+             note: Callable[[str], None] | None = None) -> list[str]:
     """Fetch each missing package into `target`; return those still missing afterwards.
 
     With `offline_source`, packages are copied from that folder (a mirror laid out like
-    nltk_data) when the download host cannot be reached.
+    nltk_data) when the download host cannot be reached; `note` is told so once, in one calm line
+    (nltk's own downloader prints an alarming error per package even when quiet, so it is muted).
     """
     target.mkdir(parents=True, exist_ok=True)
     use_paths([target])
     previous_timeout = socket.getdefaulttimeout()
     socket.setdefaulttimeout(timeout)
+    copied = []
     try:
         for package in missing():
             try:
-                nltk.download(package, download_dir=str(target), quiet=True, raise_on_error=True)
+                with contextlib.redirect_stdout(io.StringIO()):
+                    nltk.download(package, download_dir=str(target), quiet=True, raise_on_error=True, print_error_to=io.StringIO())
             except Exception:  # noqa: BLE001 - any network failure falls through to the mirror
                 if offline_source is not None:
                     _copy_from_mirror(package, offline_source, target)
+                    copied.append(package)
     finally:
         socket.setdefaulttimeout(previous_timeout)
+    if copied and note is not None:
+        note(f"NLTK data: the download host could not be reached, so {', '.join(copied)} came from {offline_source}")
     return missing()
 
 

@@ -65,13 +65,15 @@ def demo_load() -> None:
         raise click.ClickException("demo data is for development only: refused because CHORUS_ENV=production")
     from app.accounts.demo import load_demo_users
     from surveys.demo import load_demo_survey
+    from surveys.services import get_survey
 
-    async def load() -> tuple[str, list, tuple[int, int]]:
-        return await _load_governance(), await load_demo_users(), await load_demo_survey()
+    async def load() -> tuple[str, list, tuple[int, int], dict]:
+        summary, accounts, (survey_id, responses) = await _load_governance(), await load_demo_users(), await load_demo_survey()
+        return summary, accounts, responses, await get_survey(survey_id)
 
-    summary, accounts, (survey_id, responses) = asyncio.run(load())
+    summary, accounts, responses, survey = asyncio.run(load())
     click.echo(summary)
-    click.echo(f"demo survey: /s/demo (join code on its share page), {responses} generated responses added")
+    click.echo(f"demo survey: /s/demo, or join code {survey['join_code']} at /join; {responses} generated responses added")
     created = [a for a in accounts if a.password]
     if created:
         click.echo("demo accounts (passwords are shown this once; admin and safeguarding lead set up a second factor at first sign-in):")
@@ -145,7 +147,7 @@ def nltk_download(offline_source: Path | None) -> None:
     if not nltk_resources.missing():
         click.echo("NLTK data: all present (" + ", ".join(nltk_resources.REQUIRED) + ")")
         return
-    still_missing = nltk_resources.download(settings.var_dir / "nltk_data", offline_source)
+    still_missing = nltk_resources.download(settings.var_dir / "nltk_data", offline_source, note=click.echo)
     if still_missing:
         raise click.ClickException(
             f"could not get NLTK data: {', '.join(still_missing)}. Connect to the internet and run "

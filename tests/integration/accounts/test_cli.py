@@ -8,6 +8,7 @@ import pytest
 
 from app.accounts.roles import Role
 from app.accounts.tables import StaffRole, StaffUser
+from surveys.tables import Survey
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -51,6 +52,8 @@ async def test_demo_load_creates_one_account_per_role_and_shows_passwords_once(s
     first = await asyncio.to_thread(chorus, subprocess_env, "demo", "load")
     assert first.returncode == 0, first.stderr
     assert "demo accounts: 7 created, 0 already there" in first.stdout
+    join_code = (await Survey.select(Survey.join_code).where(Survey.public_code == "demo").first())["join_code"]
+    assert f"demo survey: /s/demo, or join code {join_code} at /join" in first.stdout
     lines = [line.split() for line in first.stdout.splitlines() if "@demo.chorus.invalid" in line]
     assert {line[0] for line in lines} == {role.value for role in Role}
     second = await asyncio.to_thread(chorus, subprocess_env, "demo", "load")
