@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -80,6 +81,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", opt=PUBLIC),
         ],
+        # Requests naming another host are refused (400) before any handler runs. /health is exempt:
+        # load balancers probe it by the worker's own address, and it reveals nothing.
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=settings.allowed_hosts, exclude=["^/health$"], www_redirect=False),
         plugins=[ChorusCLIPlugin()],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         middleware=[DefineMiddleware(SessionMiddleware, exclude=["^/static/", "^/health$", "^/schema"])],

@@ -18,7 +18,8 @@ from app.accounts.roles import Permission, Role
 from app.accounts.schemas import Form
 from app.audit.services import AuditAction, record
 from app.governance.tables import Outcome, Project
-from app.web.requests import AppSettings, actor_of, base_url, client_ip, signed_in_user
+from app.web.links import public_link
+from app.web.requests import AppSettings, actor_of, client_ip, signed_in_user
 from surveys import charts, exports, i18n, results, services
 from surveys.controllers import participant_context
 from surveys.definition import (
@@ -102,8 +103,8 @@ def plain_language(question: QuestionDef, audience: str) -> dict:
     return {"reading_age": reading_age, "target": target, "too_hard": reading_age > target, "jargon": readability.find_jargon(wording)}
 
 
-def _public_link(request: Request, settings, survey: dict) -> str:
-    return f"{settings.public_url or base_url(request)}/s/{survey['public_code']}"
+def _survey_link(settings, survey: dict) -> str:
+    return public_link(settings, f"/s/{survey['public_code']}")
 
 
 async def _outcomes() -> list[dict]:
@@ -334,19 +335,19 @@ class SurveyBuilderController(Controller):
         return Redirect(f"/staff/surveys/{survey_id}/translations/{language}?saved=1")
 
     @get("/{survey_id:int}/share", name="survey_share")
-    async def share(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Template:
+    async def share(self, settings: AppSettings, survey_id: FromPath[int]) -> Template:
         survey = await _survey(survey_id)
-        link = _public_link(request, settings, survey)
+        link = _survey_link(settings, survey)
         return Template("surveys/staff/share.html", context={
             "survey": survey, "link": link, "kiosk_link": link + "/kiosk", "join_code": survey["join_code"],
-            "join_link": f"{settings.public_url or base_url(request)}/join",
+            "join_link": public_link(settings, "/join"),
             "qr_svg": segno.make(link, error="m").svg_inline(scale=5, title=f"QR code for {survey['title']}"),
         })
 
     @get("/{survey_id:int}/qr.svg", name="survey_qr")
-    async def qr(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Response:
+    async def qr(self, settings: AppSettings, survey_id: FromPath[int]) -> Response:
         survey = await _survey(survey_id)
-        link = _public_link(request, settings, survey)
+        link = _survey_link(settings, survey)
         buffer = io.BytesIO()
         segno.make(link, error="m").save(buffer, kind="svg", scale=10, title=survey["title"])
         return Response(buffer.getvalue(), media_type="image/svg+xml",

@@ -69,6 +69,7 @@ class LiveServer:
     def __init__(self, env: dict[str, str]):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        env = {**env, "CHORUS_PUBLIC_URL": self.url}  # links and allowed hosts follow the address served
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.asgi:create_app", "--factory",

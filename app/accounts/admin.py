@@ -16,7 +16,7 @@ from app.accounts.schemas import Form, UserForm
 from app.accounts.tables import Agency
 from app.governance.tables import Board, Project
 from app.mail import MailNotSent
-from app.web.requests import AppSettings, actor_of, base_url, client_ip
+from app.web.requests import AppSettings, actor_of, client_ip
 
 
 def grants_from(form: UserForm) -> list[services.RoleGrant]:
@@ -69,7 +69,6 @@ class UserAdminController(Controller):
                 display_name=data.display_name,
                 agency=data.agency,
                 grants=grants_from(data),
-                base_url=base_url(request),
                 ip_address=client_ip(request),
             )
         except services.AccountError as problem:
@@ -109,7 +108,7 @@ class UserAdminController(Controller):
     @post("/{user_id:int}/resend-invite")
     async def resend_invite(self, request: Request, settings: AppSettings, user_id: FromPath[int]) -> Redirect:
         try:
-            await services.resend_invite(settings, actor=actor_of(request), user_id=user_id, base_url=base_url(request), ip_address=client_ip(request))
+            await services.resend_invite(settings, actor=actor_of(request), user_id=user_id, ip_address=client_ip(request))
         except services.AccountError:
             raise NotFoundException() from None
         return Redirect(f"/admin/users/{user_id}")

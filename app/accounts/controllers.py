@@ -26,7 +26,7 @@ from app.accounts.schemas import (
 from app.audit.services import Actor, AuditAction, record
 from app.mail import MailNotSent
 from app.settings import get_settings
-from app.web.requests import AppSettings, base_url, client_ip, expired_session_cookie, session_cookie, signed_in_user
+from app.web.requests import AppSettings, client_ip, expired_session_cookie, session_cookie, signed_in_user
 
 # Per-address limit on the forms an attacker would hammer (shared by all of them, as Litestar keys
 # it by address); per-account backoff, which works across workers, is in services.
@@ -110,7 +110,7 @@ class SignInController(Controller):
     @post("/password/forgot", middleware=RATE_LIMITED)
     async def forgot(self, request: Request, settings: AppSettings, data: Annotated[EmailForm, Form]) -> Template:
         try:
-            await services.request_password_reset(settings, data.email, base_url=base_url(request), ip_address=client_ip(request))
+            await services.request_password_reset(settings, data.email, ip_address=client_ip(request))
         except MailNotSent:
             pass  # the page must not reveal whether the account exists; the failure is logged
         return Template("accounts/forgot.html", context={"sent": True})

@@ -18,6 +18,7 @@ from app.accounts.tables import Agency, EmailToken, RecoveryCode, StaffRole, Sta
 from app.audit.services import Actor, AuditAction, record
 from app.mail import Mail, send
 from app.settings import Settings
+from app.web.links import public_link
 
 INVITE_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=1)
@@ -104,7 +105,6 @@ async def invite(
     display_name: str,
     agency: Agency,
     grants: list[RoleGrant],
-    base_url: str,
     ip_address: str = "",
 ) -> int:
     """Create an account without a password and email a link to set one."""
@@ -117,11 +117,11 @@ async def invite(
         await _set_grants(user.id, grants, actor=actor, ip_address=ip_address)
         token = await _issue_token(user.id, "invite", INVITE_LIFETIME)
         await record(AuditAction.user_invited, actor=actor, target_type="staff_user", target_id=user.id, ip_address=ip_address)
-    await _send_invite(settings, email, display_name, token, base_url)
+    await _send_invite(settings, email, display_name, token)
     return user.id
 
 
-async def resend_invite(settings: Settings, *, actor: Actor, user_id: int, base_url: str, ip_address: str = "") -> None:
+async def resend_invite(settings: Settings, *, actor: Actor, user_id: int, ip_address: str = "") -> None:
     user = await StaffUser.select(StaffUser.email, StaffUser.display_name, StaffUser.password_hash).where(
         StaffUser.id == user_id
     ).first()
@@ -131,11 +131,11 @@ async def resend_invite(settings: Settings, *, actor: Actor, user_id: int, base_
         raise AccountError("That person has already set a password; they can reset it from the sign-in page.")
     token = await _issue_token(user_id, "invite", INVITE_LIFETIME)
     await record(AuditAction.invite_resent, actor=actor, target_type="staff_user", target_id=user_id, ip_address=ip_address)
-    await _send_invite(settings, user["email"], user["display_name"], token, base_url)
+    await _send_invite(settings, user["email"], user["display_name"], token)
 
 
-async def _send_invite(settings: Settings, email: str, name: str, token: str, base_url: str) -> None:
-    link = f"{settings.public_url or base_url.rstrip('/')}/invite/{token}"
+async def _send_invite(settings: Settings, email: str, name: str, token: str) -> None:
+    link = public_link(settings, f"/invite/{token}")
     await send(
         settings,
         Mail(
@@ -168,7 +168,7 @@ async def accept_invite(token: str, password: str, *, ip_address: str = "") -> i
     return user["id"]
 
 
-async def request_password_reset(settings: Settings, email: str, *, base_url: str, ip_address: str = "") -> None:
+async def request_password_reset(settings: Settings, email: str, *, ip_address: str = "") -> None:
     """Email a reset link if an active account has this email; say nothing either way."""
     email = normalise_email(email)
     user = await StaffUser.select(StaffUser.id, StaffUser.display_name, StaffUser.password_hash).where(
@@ -178,7 +178,7 @@ async def request_password_reset(settings: Settings, email: str, *, base_url: st
         return
     token = await _issue_token(user["id"], "reset", RESET_LIFETIME)
     await record(AuditAction.password_reset_requested, actor=Actor(user["id"], email), target_type="staff_user", target_id=user["id"], ip_address=ip_address)
-    link = f"{settings.public_url or base_url.rstrip('/')}/password/reset/{token}"
+    link = public_link(settings, f"/password/reset/{token}")
     await send(
         settings,
         Mail(

@@ -174,3 +174,39 @@ async def test_two_requests_racing_with_one_link_cannot_both_set_a_password(mail
     )
     assert sorted(type(r).__name__ for r in results) == ["TokenProblem", "int"]
     assert await AuditEvent.count().where(AuditEvent.action == "invite_accepted") == 1
+
+
+@pytest.fixture
+async def local_mail_client(db, smtp_server):
+    """Development as `make run` starts it (no CHORUS_PUBLIC_URL), mailing through the test SMTP server."""
+    environ = {k: v for k, v in os.environ.items() if k != "CHORUS_PUBLIC_URL"}
+    settings = Settings.from_env({**environ, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port)})
+    async with in_process_client(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+        yield client
+
+
+async def test_a_reset_asked_for_under_another_host_is_refused_and_no_link_to_it_is_mailed(local_mail_client, smtp_server):
+    await make_user(Role.analyst)
+    await local_mail_client.get("/password/forgot")  # the CSRF cookie, from the real address
+    token = local_mail_client.cookies["csrftoken"]
+    form = {"email": "analyst@example.org", "_csrf_token": token}
+    hijack = await local_mail_client.post("/password/forgot", data=form, headers={"Host": "evil.example", "Accept": "text/html"})
+    assert hijack.status_code == 400
+    sneaky = await local_mail_client.post("/password/forgot", data=form, headers={"X-Forwarded-Host": "evil.example", "Accept": "text/html"})
+    assert sneaky.status_code == 200
+    bodies = await wait_for_mail(smtp_server, "analyst@example.org")
+    assert len(bodies) == 1 and "evil.example" not in bodies[0]
+    assert re.search(r"^http://127\.0\.0\.1:8000/password/reset/[A-Za-z0-9_\-]+\r?$", bodies[0], re.MULTILINE)
+    assert all("evil.example" not in m.as_string() for m in smtp_server.messages)
+
+
+async def test_invitations_link_to_the_public_address_whatever_the_request_said(mail_client, smtp_server):
+    admin = await make_user(Role.admin)
+    mail_client.cookies.update(await signed_in_cookie(admin))
+    response = await post_form(mail_client, "/admin/users/new", {
+        "email": "new.person@example.org", "display_name": "New Person", "agency": "Police", "roles": "facilitator",
+    })
+    assert response.status_code == 302
+    assert "/invite/" in link_in((await wait_for_mail(smtp_server, "new.person@example.org"))[0], "invite")
+    refused = await mail_client.post("/admin/users/new", headers={"Host": "evil.example"}, data={"email": "x@example.org"})
+    assert refused.status_code == 400 and await StaffUser.count() == 2

@@ -158,7 +158,7 @@ async def test_in_production_the_session_cookie_is_secure(db, tmp_path):
     from tests.conftest import in_process_client
 
     settings = Settings.from_env(
-        {"CHORUS_ENV": "production", "SECRET_KEY": "p" * 48, "SMTP_HOST": "127.0.0.1",
+        {"CHORUS_ENV": "production", "SECRET_KEY": "p" * 48, "SMTP_HOST": "127.0.0.1", "CHORUS_PUBLIC_URL": "https://testserver.local",
          "DATABASE_URL": os.environ["DATABASE_URL"], "CHORUS_VAR_DIR": str(tmp_path)}
     )
     await make_user(Role.analyst)
