@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from app.accounts import services
 from app.accounts.auth import requires
 from app.accounts.roles import ROLE_LABELS, SCOPED_ROLES, Permission, Role
-from app.accounts.schemas import Form, UserForm
+from app.accounts.schemas import EMAIL_SHAPE, Form, UserForm
 from app.accounts.tables import Agency
 from app.governance.tables import Board, Project
 from app.mail import MailNotSent
@@ -60,8 +60,8 @@ class UserAdminController(Controller):
     @post("/new")
     async def invite_user(self, request: Request, settings: AppSettings, data: Annotated[UserForm, Form]) -> Template | Redirect:
         try:
-            if not data.email:
-                raise services.AccountError("Enter the person's work email.")
+            if not EMAIL_SHAPE.match((data.email or "").strip()):
+                raise services.AccountError("Enter the person's work email, like name@agency.gov.uk.")
             await services.invite(
                 settings,
                 actor=actor_of(request),

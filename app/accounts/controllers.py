@@ -6,6 +6,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -15,6 +16,7 @@ from app.accounts.auth import PUBLIC, SignInStageGuard, requires
 from app.accounts.passwords import WeakPassword
 from app.accounts.roles import Permission
 from app.accounts.schemas import (
+    EMAIL_SHAPE,
     ChangePasswordForm,
     CodeForm,
     EmailForm,
@@ -24,7 +26,6 @@ from app.accounts.schemas import (
     safe_next,
 )
 from app.audit.services import Actor, AuditAction, record
-from app.mail import MailNotSent
 from app.settings import get_settings
 from app.web.requests import AppSettings, client_ip, expired_session_cookie, session_cookie, signed_in_user
 
@@ -109,11 +110,14 @@ class SignInController(Controller):
 
     @post("/password/forgot", middleware=RATE_LIMITED)
     async def forgot(self, request: Request, settings: AppSettings, data: Annotated[EmailForm, Form]) -> Template:
-        try:
-            await services.request_password_reset(settings, data.email, ip_address=client_ip(request))
-        except MailNotSent:
-            pass  # the page must not reveal whether the account exists; the failure is logged
-        return Template("accounts/forgot.html", context={"sent": True})
+        email = data.email.strip()
+        if not EMAIL_SHAPE.match(email):
+            return Template("accounts/forgot.html", context={"error": "Enter the email address you sign in with.", "email": email}, status_code=400)
+        # Known and unknown emails get the same page after the same work: looking the account up,
+        # issuing the link and mailing it all happen after the response is sent. A BackgroundTask
+        # runs in this worker and is lost if it stops; the database job engine (next issue) replaces it.
+        return Template("accounts/forgot.html", context={"sent": True}, background=BackgroundTask(
+            services.request_password_reset, settings, email, ip_address=client_ip(request)))
 
     @get("/password/reset/{token:str}", name="reset_password")
     async def reset_page(self, token: FromPath[str]) -> Template:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import msgspec
@@ -15,7 +16,9 @@ from app.accounts.tables import Agency
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+$")
+"""Enough of an email address to send to; forms check it themselves so that a mistake is shown on the form."""
+Email = Annotated[str, msgspec.Meta(max_length=254)]
 Password = Annotated[str, msgspec.Meta(max_length=MAX_PASSWORD)]
 Code = Annotated[str, msgspec.Meta(max_length=20)]
 Next = Annotated[str, msgspec.Meta(max_length=500)]
@@ -41,7 +44,7 @@ class CodeForm(msgspec.Struct):
 
 
 class EmailForm(msgspec.Struct):
-    email: Email
+    email: Email = ""
 
 
 class NewPasswordForm(msgspec.Struct):

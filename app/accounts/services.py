@@ -16,7 +16,7 @@ from app.accounts.passwords import check_new_password, hash_password, needs_reha
 from app.accounts.roles import MFA_REQUIRED, SCOPED_ROLES, Role
 from app.accounts.tables import Agency, EmailToken, RecoveryCode, StaffRole, StaffUser
 from app.audit.services import Actor, AuditAction, record
-from app.mail import Mail, send
+from app.mail import Mail, MailNotSent, send
 from app.settings import Settings
 from app.web.links import public_link
 
@@ -169,7 +169,11 @@ async def accept_invite(token: str, password: str, *, ip_address: str = "") -> i
 
 
 async def request_password_reset(settings: Settings, email: str, *, ip_address: str = "") -> None:
-    """Email a reset link if an active account has this email; say nothing either way."""
+    """Email a reset link if an active account has this email; say nothing either way.
+
+    Run after the response is sent (see the /password/forgot controller), so that known and unknown
+    emails take the same time to answer; a mail failure is logged by app.mail and otherwise silent.
+    """
     email = normalise_email(email)
     user = await StaffUser.select(StaffUser.id, StaffUser.display_name, StaffUser.password_hash).where(
         (StaffUser.email == email) & (StaffUser.active == True)  # noqa: E712 - Piccolo expression
@@ -179,18 +183,21 @@ async def request_password_reset(settings: Settings, email: str, *, ip_address: 
     token = await _issue_token(user["id"], "reset", RESET_LIFETIME)
     await record(AuditAction.password_reset_requested, actor=Actor(user["id"], email), target_type="staff_user", target_id=user["id"], ip_address=ip_address)
     link = public_link(settings, f"/password/reset/{token}")
-    await send(
-        settings,
-        Mail(
-            to=email,
-            subject="Reset your Chorus password",
-            body=(
-                f"Hello {user['display_name']},\n\nSomeone asked to reset the password of your Chorus "
-                f"account. If it was you, choose a new password here (the link works once, for one "
-                f"hour):\n{link}\n\nIf it was not you, ignore this email: your password is unchanged.\n"
+    try:
+        await send(
+            settings,
+            Mail(
+                to=email,
+                subject="Reset your Chorus password",
+                body=(
+                    f"Hello {user['display_name']},\n\nSomeone asked to reset the password of your Chorus "
+                    f"account. If it was you, choose a new password here (the link works once, for one "
+                    f"hour):\n{link}\n\nIf it was not you, ignore this email: your password is unchanged.\n"
+                ),
             ),
-        ),
-    )
+        )
+    except MailNotSent:
+        pass  # logged where it failed; the person can ask again
 
 
 async def complete_password_reset(token: str, password: str, *, ip_address: str = "") -> int:

@@ -210,3 +210,53 @@ async def test_invitations_link_to_the_public_address_whatever_the_request_said(
     assert "/invite/" in link_in((await wait_for_mail(smtp_server, "new.person@example.org"))[0], "invite")
     refused = await mail_client.post("/admin/users/new", headers={"Host": "evil.example"}, data={"email": "x@example.org"})
     assert refused.status_code == 400 and await StaffUser.count() == 2
+
+
+def without_csrf(page: str) -> str:
+    return re.sub(r'name="_csrf_token" value="[^"]*"', 'name="_csrf_token"', page)
+
+
+async def test_known_and_unknown_emails_get_byte_identical_answers(mail_client, smtp_server):
+    await make_user(Role.analyst)
+    known = await post_form(mail_client, "/password/forgot", {"email": "analyst@example.org"})
+    unknown = await post_form(mail_client, "/password/forgot", {"email": "stranger@example.org"})
+    assert known.status_code == unknown.status_code == 200
+    assert without_csrf(known.text) == without_csrf(unknown.text)
+    varying = {"date", "set-cookie", "ratelimit-remaining", "ratelimit-reset"}
+    assert {k: v for k, v in known.headers.items() if k not in varying} == {k: v for k, v in unknown.headers.items() if k not in varying}
+    assert len(await wait_for_mail(smtp_server, "analyst@example.org")) == 1
+    assert smtp_server.bodies_to("stranger@example.org") == []
+
+
+async def test_an_empty_or_malformed_email_is_asked_for_again_on_the_form(mail_client, smtp_server):
+    for email in ("", "   ", "not-an-email"):
+        response = await post_form(mail_client, "/password/forgot", {"email": email})
+        assert response.status_code == 400 and "Enter the email address you sign in with" in response.text
+        assert 'aria-invalid="true"' in response.text and "Childline" not in response.text
+    assert smtp_server.messages == [] and await EmailToken.count() == 0
+
+
+async def test_the_reset_mail_is_sent_after_the_answer_not_before(db, smtp_server, subprocess_env):
+    """A real server: while the mail server holds every message, the page still answers at once;
+    the mail arrives when the mail server lets it through."""
+    import threading
+
+    import httpx
+
+    from tests.browser_support import LiveServer
+
+    await make_user(Role.analyst)
+    smtp_server.hold = threading.Event()
+    server = LiveServer({**subprocess_env, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port)})
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=20) as client:
+            await client.get("/password/forgot")
+            answer = await client.post("/password/forgot", data={"email": "analyst@example.org", "_csrf_token": client.cookies["csrftoken"]})
+            assert answer.status_code == 200 and "If there is an account" in answer.text
+            assert smtp_server.messages == []
+            smtp_server.hold.set()
+            body = (await wait_for_mail(smtp_server, "analyst@example.org", timeout=20))[0]
+    finally:
+        smtp_server.hold.set()
+        server.stop()
+    assert f"{server.url}/password/reset/" in body
