@@ -35,6 +35,13 @@ sign_in_rate_limit = RateLimitConfig(rate_limit=("minute", get_settings().sign_i
 RATE_LIMITED = [sign_in_rate_limit.middleware]
 
 
+SECOND_FACTOR_PROBLEMS = {
+    services.SecondFactor.wrong: "That code is not right. Try the newest code, or a recovery code.",
+    services.SecondFactor.just_used: "That code was just used — wait for the next one.",
+    services.SecondFactor.locked: "Too many wrong codes. Wait a few minutes, then try the newest code or a recovery code.",
+}
+
+
 def _after_sign_in(user: auth.CurrentUser | None, next_path: str) -> str | None:
     if user is None:
         return None
@@ -88,10 +95,11 @@ class SignInController(Controller):
     @post("/login/mfa", guards=[SignInStageGuard()], opt={"public": False}, middleware=RATE_LIMITED)
     async def mfa_verify(self, request: Request, settings: AppSettings, data: Annotated[CodeForm, Form]) -> Template | Redirect:
         user = signed_in_user(request)
-        if not await services.verify_second_factor(user.id, data.code, ip_address=client_ip(request)):
+        outcome = await services.verify_second_factor(user.id, data.code, ip_address=client_ip(request))
+        if outcome is not services.SecondFactor.accepted:
             return Template(
                 "accounts/mfa_challenge.html",
-                context={"next": safe_next(data.next, ""), "error": "That code is not right. Try the newest code, or a recovery code."},
+                context={"next": safe_next(data.next, ""), "error": SECOND_FACTOR_PROBLEMS[outcome]},
                 status_code=400,
             )
         token = await auth.mark_mfa_passed(user.session_token)

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
 
 import pyotp
 import segno
@@ -252,12 +253,17 @@ async def authenticate(email: str, password: str, *, ip_address: str = "") -> Si
         changes[StaffUser.password_hash] = hash_password(password)
     await StaffUser.update(changes).where(StaffUser.id == user["id"])
     roles = {Role(r["role"]) for r in await StaffRole.select(StaffRole.role).where(StaffRole.user == user["id"])}
-    await record(AuditAction.login_succeeded, actor=actor, target_type="staff_user", target_id=user["id"], detail={"stage": "password"}, ip_address=ip_address)
-    return SignIn(
+    sign_in = SignIn(
         user_id=user["id"],
         needs_second_factor=user["mfa_enabled"],
         must_enrol=not user["mfa_enabled"] and bool(roles & MFA_REQUIRED),
     )
+    # The password step and the completed sign-in are separate events: a right password followed
+    # by a wrong second factor is not a sign-in.
+    await record(AuditAction.password_accepted, actor=actor, target_type="staff_user", target_id=user["id"], ip_address=ip_address)
+    if not sign_in.needs_second_factor and not sign_in.must_enrol:
+        await record(AuditAction.login_succeeded, actor=actor, target_type="staff_user", target_id=user["id"], detail={"second_factor": "none"}, ip_address=ip_address)
+    return sign_in
 
 
 async def change_password(user: auth.CurrentUser, current: str, new: str, *, ip_address: str = "") -> str:
@@ -295,8 +301,8 @@ async def begin_enrolment(user: auth.CurrentUser) -> Enrolment:
     return Enrolment(secret=secret, uri=uri, qr_svg_data_uri=qr.svg_data_uri(scale=5, dark="#1b1b1f"))
 
 
-def _valid_totp_step(secret: str, code: str, last_step: int | None) -> int | None:
-    """The time step the code belongs to (now ±1 step for clock drift), unless already used."""
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time step a code belongs to (now, or one step either way for clock drift), or None."""
     code = "".join(code.split())
     if not (code.isdigit() and len(code) == 6):
         return None
@@ -304,7 +310,7 @@ def _valid_totp_step(secret: str, code: str, last_step: int | None) -> int | Non
     now_step = totp.timecode(clock.now())
     for step in (now_step, now_step - 1, now_step + 1):
         if secrets.compare_digest(totp.generate_otp(step), code):
-            return step if last_step is None or step > last_step else None
+            return step
     return None
 
 
@@ -312,11 +318,14 @@ async def confirm_enrolment(user: auth.CurrentUser, code: str, *, ip_address: st
     row = await StaffUser.select(StaffUser.totp_secret, StaffUser.mfa_enabled).where(StaffUser.id == user.id).first()
     if row["mfa_enabled"] or not row["totp_secret"]:
         raise AccountError("Start setting up your second factor again.")
-    step = _valid_totp_step(row["totp_secret"], code, None)
+    step = _totp_step(row["totp_secret"], code)
     if step is None:
         raise AccountError("That code is not right. Check the time on your phone and try the newest code.")
     await StaffUser.update({StaffUser.mfa_enabled: True, StaffUser.last_totp_step: step}).where(StaffUser.id == user.id)
-    await record(AuditAction.mfa_enrolled, actor=Actor(user.id, user.email), target_type="staff_user", target_id=user.id, ip_address=ip_address)
+    actor = Actor(user.id, user.email)
+    await record(AuditAction.mfa_enrolled, actor=actor, target_type="staff_user", target_id=user.id, ip_address=ip_address)
+    if not user.mfa_passed:  # enrolling was the second step of this sign-in
+        await record(AuditAction.login_succeeded, actor=actor, target_type="staff_user", target_id=user.id, detail={"second_factor": "enrolment"}, ip_address=ip_address)
     return await _new_recovery_codes(user.id)
 
 
@@ -332,26 +341,60 @@ async def regenerate_recovery_codes(user: auth.CurrentUser, *, ip_address: str =
     return await _new_recovery_codes(user.id)
 
 
-async def verify_second_factor(user_id: int, code: str, *, ip_address: str = "") -> bool:
-    """A TOTP code (each usable once) or an unused recovery code."""
-    row = await StaffUser.select(StaffUser.email, StaffUser.totp_secret, StaffUser.last_totp_step).where(
-        StaffUser.id == user_id
-    ).first()
+class SecondFactor(Enum):
+    """What became of a second-factor code."""
+
+    accepted = "accepted"
+    wrong = "wrong"
+    just_used = "just_used"
+    """A right TOTP code whose time step has already been used: wait for the next one."""
+    locked = "locked"
+    """Too many wrong codes: none is checked until the backoff has passed."""
+
+
+async def verify_second_factor(user_id: int, code: str, *, ip_address: str = "") -> SecondFactor:
+    """A TOTP code (each time step usable once) or an unused recovery code, with the same per-account
+    backoff as passwords: after FREE_ATTEMPTS wrong codes even a right one waits 1, 2, 4 … minutes."""
+    row = await StaffUser.select(
+        StaffUser.email, StaffUser.totp_secret, StaffUser.last_totp_step, StaffUser.second_factor_locked_until
+    ).where(StaffUser.id == user_id).first()
     actor = Actor(user_id, row["email"])
-    step = _valid_totp_step(row["totp_secret"] or "", code, row["last_totp_step"])
-    if step is not None:
-        await StaffUser.update({StaffUser.last_totp_step: step}).where(StaffUser.id == user_id)
-        await record(AuditAction.login_succeeded, actor=actor, target_type="staff_user", target_id=user_id, detail={"stage": "totp"}, ip_address=ip_address)
-        return True
-    recovery = await RecoveryCode.select(RecoveryCode.id).where(
+    now = clock.now()
+    if row["second_factor_locked_until"] is not None and now < row["second_factor_locked_until"]:
+        await record(AuditAction.mfa_locked, actor=actor, target_type="staff_user", target_id=user_id, ip_address=ip_address)
+        return SecondFactor.locked
+    step = _totp_step(row["totp_secret"] or "", code)
+    just_used = step is not None and row["last_totp_step"] is not None and step <= row["last_totp_step"]
+    if step is not None and not just_used:
+        # Conditional on the step still being new, so two requests with one code cannot both pass.
+        taken = await StaffUser.update(
+            {StaffUser.last_totp_step: step, StaffUser.second_factor_failures: 0, StaffUser.second_factor_locked_until: None}
+        ).where((StaffUser.id == user_id) & (StaffUser.last_totp_step.is_null() | (StaffUser.last_totp_step < step))).returning(StaffUser.id)
+        if taken:
+            await record(AuditAction.login_succeeded, actor=actor, target_type="staff_user", target_id=user_id, detail={"second_factor": "totp"}, ip_address=ip_address)
+            return SecondFactor.accepted
+        just_used = True
+    if just_used:
+        await record(AuditAction.mfa_failed, actor=actor, target_type="staff_user", target_id=user_id, detail={"reason": "just_used"}, ip_address=ip_address)
+        return SecondFactor.just_used
+    recovery = await RecoveryCode.update({RecoveryCode.used_at: now}).where(
         (RecoveryCode.user == user_id) & (RecoveryCode.code_hash == _hash(code.strip().lower())) & RecoveryCode.used_at.is_null()
-    ).first()
-    if recovery is not None:
-        await RecoveryCode.update({RecoveryCode.used_at: clock.now()}).where(RecoveryCode.id == recovery["id"])
+    ).returning(RecoveryCode.id)
+    if recovery:
+        await StaffUser.update({StaffUser.second_factor_failures: 0, StaffUser.second_factor_locked_until: None}).where(StaffUser.id == user_id)
         await record(AuditAction.recovery_code_used, actor=actor, target_type="staff_user", target_id=user_id, ip_address=ip_address)
-        return True
-    await record(AuditAction.mfa_failed, actor=actor, target_type="staff_user", target_id=user_id, ip_address=ip_address)
-    return False
+        await record(AuditAction.login_succeeded, actor=actor, target_type="staff_user", target_id=user_id, detail={"second_factor": "recovery_code"}, ip_address=ip_address)
+        return SecondFactor.accepted
+    # Counted in the database in one statement, so parallel guesses from several sessions all count.
+    counted = await StaffUser.update({StaffUser.second_factor_failures: StaffUser.second_factor_failures + 1}).where(
+        StaffUser.id == user_id
+    ).returning(StaffUser.second_factor_failures)
+    failures = counted[0]["second_factor_failures"]
+    lock = lock_duration(failures)
+    if lock:
+        await StaffUser.update({StaffUser.second_factor_locked_until: now + lock}).where(StaffUser.id == user_id)
+    await record(AuditAction.mfa_failed, actor=actor, target_type="staff_user", target_id=user_id, detail={"reason": "wrong_code", "failures": failures}, ip_address=ip_address)
+    return SecondFactor.wrong
 
 
 async def disable_mfa(user: auth.CurrentUser, *, ip_address: str = "") -> None:
