@@ -28,7 +28,7 @@ from app.cli import ChorusCLIPlugin
 from app.database import current_engine
 from app.governance.controllers import PartnershipController
 from app.settings import PROJECT_ROOT, Settings, get_settings
-from app.web import templating
+from app.web import log_redaction, templating
 from app.web.controllers import HomeController, health
 from app.web.errors import bad_form_handler, http_exception_handler, server_error_handler
 from app.web.security import security_headers
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """Build the Chorus ASGI app from settings (read from the environment by default)."""
     settings = settings or get_settings()
     nltk_resources.use_paths(settings.nltk_data)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HomeController,
             PartnershipController,
@@ -106,3 +106,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=LoggingConfig(log_exceptions="never"),
         debug=False,
     )
+    # After uvicorn (before the app loads) and Litestar (above) have set up their handlers.
+    log_redaction.install()
+    return app
