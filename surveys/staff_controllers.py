@@ -147,10 +147,9 @@ class SurveyBuilderController(Controller):
     @post("/new", name="survey_create")
     async def create(self, request: Request, data: Annotated[SurveyForm, Form]) -> Template | Redirect:
         try:
-            fields = data.to_fields()
+            survey_id = await services.create_survey(data.to_fields(), created_by=_user(request).id)
         except services.BuildError as error:
             return await self._form_page("surveys/staff/survey_form.html", 400, survey=None, error=str(error), form=data)
-        survey_id = await services.create_survey(fields, created_by=_user(request).id)
         return Redirect(f"/staff/surveys/{survey_id}/build")
 
     @get("/{survey_id:int}/settings", name="survey_settings")
