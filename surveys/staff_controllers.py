@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from functools import partial
 from typing import Annotated
 
 import segno
@@ -26,11 +27,11 @@ from surveys.definition import (
     FACES,
     KIND_LABELS,
     OPTION_KINDS,
+    Condition,
     Message,
     PageResult,
     QuestionDef,
     SurveyDef,
-    TamperedForm,
     read_page,
 )
 from surveys.forms import read_form
@@ -116,7 +117,7 @@ async def _projects() -> list[dict]:
 
 
 def _condition_choices(definition: SurveyDef, before: QuestionDef | None = None, section_id: int | None = None) -> list[dict]:
-    """Every answer of every earlier choice question, for the skip-logic select."""
+    """Every earlier choice question with its answers, for the skip-logic checkboxes."""
     choices = []
     for section in definition.sections:
         if section_id is not None and section.id == section_id and before is None:
@@ -125,8 +126,21 @@ def _condition_choices(definition: SurveyDef, before: QuestionDef | None = None,
             if before is not None and q.key == before.key:
                 return choices
             if q.kind in OPTION_KINDS and q.kind is not QuestionKind.ranking:
-                choices += [{"value": f"{q.key}={o.value}", "label": f"{q.key}: {o.label}"} for o in q.options]
+                choices.append({"key": q.key, "text": q.text,
+                                "options": [{"value": f"{q.key}={o.value}", "label": o.label} for o in q.options]})
     return choices
+
+
+def describe_condition(definition: SurveyDef, condition: Condition | None) -> str:
+    """Skip logic in the builder's own words: the question and answers as written, never their keys."""
+    if condition is None:
+        return ""
+    question = next((q for q in definition.questions if q.key == condition.question), None)
+    if question is None:
+        return f"{condition.question} is {' or '.join(sorted(condition.values))}"
+    labels = [o.label for o in question.options if o.value in condition.values]
+    labels += sorted(condition.values - {o.value for o in question.options})
+    return f"“{question.text}” is " + " or ".join(f"“{label}”" for label in labels)
 
 
 class SurveyBuilderController(Controller):
@@ -177,7 +191,7 @@ class SurveyBuilderController(Controller):
             "checks": {q.key: plain_language(q, survey["audience"]) for q in definition.questions}, "outcomes": await _outcomes(),
             "bank": await services.bank_questions(), "condition_choices": _condition_choices(definition),
             "notice": notice, "error": error, "editable": survey["status"] == SurveyStatus.draft,
-            "responses": await services.response_count(survey_id),
+            "describe": partial(describe_condition, definition), "responses": await services.response_count(survey_id),
             "languages": [i18n.language(c) for c in survey["languages"] if c != "en"],
         })
 
@@ -361,7 +375,8 @@ class SurveyBuilderController(Controller):
         definition = await services.load_definition(survey_id)
         return Template("surveys/staff/paper.html", status_code=status, context={
             **participant_context("en"), "survey": survey, "definition": definition, "values": result.raw,
-            "errors": result.errors, "notice": notice, "submission_id": secrets.token_urlsafe(16), "mode": mode, "faces": FACES})
+            "errors": result.errors, "notice": notice, "submission_id": secrets.token_urlsafe(16), "mode": mode, "faces": FACES,
+            "describe": partial(describe_condition, definition)})
 
     @post("/{survey_id:int}/paper", name="survey_paper_save")
     async def save_paper(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Template | Redirect:
@@ -373,7 +388,9 @@ class SurveyBuilderController(Controller):
         mode_value = form.pop("mode", ["paper"])[0]
         submission_id = form.pop("submission_id", [""])[0]
         if mode_value not in (ResponseMode.paper, ResponseMode.assisted) or not 16 <= len(submission_id) <= 40:
-            raise TamperedForm("paper entry mode or submission id is wrong")
+            # Only a form our page did not send lacks these: say so on the page, store nothing.
+            return await self._paper_page(survey_id, PageResult(), status=400, notice=(
+                "That form was not sent the way this page sends it, so nothing was saved. Type the response in again."))
         result = read_page(form, definition.questions, require=False)
         visible = {q.key for q in definition.visible_questions(result.answers)}
         for key in set(result.answers) - visible:

@@ -91,7 +91,7 @@ async def test_resending_an_invitation_retires_the_first_link(mail_client, smtp_
 async def test_inviting_an_existing_email_or_an_oversized_field_stores_nothing(mail_client, smtp_server):
     await invite(mail_client, smtp_server, email="first@example.org")
     users_before, tokens_before = await StaffUser.count(), await EmailToken.count()
-    duplicate = await post_form(mail_client, "/admin/users/new", {"email": "FIRST@example.org", "display_name": "Again", "agency": "Police"})
+    duplicate = await post_form(mail_client, "/admin/users/new", {"email": "FIRST@example.org", "display_name": "Again", "agency": "Police", "roles": "analyst"})
     assert duplicate.status_code == 400 and "already an account" in duplicate.text
     huge = await post_form(mail_client, "/admin/users/new", {"email": "x@example.org", "display_name": "n" * 10_000, "agency": "Police"})
     assert huge.status_code == 400
@@ -141,7 +141,7 @@ async def test_an_unknown_link_is_a_404_with_a_way_forward(mail_client):
 async def test_development_keeps_sent_mail_in_the_staff_only_outbox(client):
     admin = await make_user(Role.admin)
     client.cookies.update(await signed_in_cookie(admin))
-    await post_form(client, "/admin/users/new", {"email": "dev@example.org", "display_name": "Dev", "agency": "VCFS"})
+    await post_form(client, "/admin/users/new", {"email": "dev@example.org", "display_name": "Dev", "agency": "VCFS", "roles": "analyst"})
     assert await OutboxMessage.count() == 1
     outbox = await client.get("/admin/outbox")
     assert outbox.status_code == 200 and "/invite/" in outbox.text
