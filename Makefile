@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 .PHONY: run test install install-test nltk migrate demo bench bench-labelled bench-surveys translations clean
 
 run: install nltk migrate demo
-	$(BIN)/chorus run --host $(HOST) --port $(PORT)
+	PORT=$(PORT) $(BIN)/chorus run --host $(HOST) --port $(PORT)
 
 test: install-test nltk
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

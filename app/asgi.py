@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -27,7 +28,7 @@ from app.cli import ChorusCLIPlugin
 from app.database import current_engine
 from app.governance.controllers import PartnershipController
 from app.settings import PROJECT_ROOT, Settings, get_settings
-from app.web import templating
+from app.web import log_redaction, templating
 from app.web.controllers import HomeController, health
 from app.web.errors import bad_form_handler, http_exception_handler, server_error_handler
 from app.web.security import security_headers
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """Build the Chorus ASGI app from settings (read from the environment by default)."""
     settings = settings or get_settings()
     nltk_resources.use_paths(settings.nltk_data)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HomeController,
             PartnershipController,
@@ -80,6 +81,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", opt=PUBLIC),
         ],
+        # Requests naming another host are refused (400) before any handler runs. /health is exempt:
+        # load balancers probe it by the worker's own address, and it reveals nothing.
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=settings.allowed_hosts, exclude=["^/health$"], www_redirect=False),
         plugins=[ChorusCLIPlugin()],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         middleware=[DefineMiddleware(SessionMiddleware, exclude=["^/static/", "^/health$", "^/schema"])],
@@ -102,3 +106,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=LoggingConfig(log_exceptions="never"),
         debug=False,
     )
+    # After uvicorn (before the app loads) and Litestar (above) have set up their handlers.
+    log_redaction.install()
+    return app

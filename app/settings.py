@@ -47,14 +47,29 @@ class Settings:
     """The From: address of mail Chorus sends (MAIL_FROM)."""
     sign_in_rate_limit: int = 20
     """Sign-in form posts allowed per minute from one address (SIGN_IN_RATE_LIMIT_PER_MINUTE)."""
-    public_url: str = ""
-    """The address people reach Chorus at, for links in emails (CHORUS_PUBLIC_URL); else the request's."""
+    public_url: str = "http://127.0.0.1:8000"
+    """The address people reach Chorus at (CHORUS_PUBLIC_URL): every link Chorus sends or shows starts with it."""
+    extra_allowed_hosts: tuple[str, ...] = ()
+    """More `Host` headers to serve besides the public address's (CHORUS_ALLOWED_HOSTS, comma-separated)."""
     small_group_threshold: int = 5
     """Groups of fewer respondents than this are shown as "fewer than N" (SMALL_GROUP_THRESHOLD, 3 or more)."""
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        """The `Host` headers Chorus answers: the public address's, loopback in development, and any extra.
+
+        Litestar matches the whole header, port included, so each name is listed with and without it.
+        """
+        parts = urlsplit(self.public_url)
+        names = [parts.hostname or ""]
+        if not self.is_production:
+            names += ["localhost", "127.0.0.1"]
+        hosts = [f"{name}:{parts.port}" for name in names] if parts.port else []
+        return list(dict.fromkeys([*hosts, *names, *self.extra_allowed_hosts]))
 
     @property
     def database_engine(self) -> str:
@@ -111,6 +126,13 @@ class Settings:
                 "SMTP_HOST is required when CHORUS_ENV=production (invites and password resets are "
                 "sent by email): set SMTP_HOST and SMTP_PORT to your mail relay"
             )
+        public_url = _public_url(environ, env)
+        extra_allowed_hosts = tuple(h.strip().lower() for h in environ.get("CHORUS_ALLOWED_HOSTS", "").split(",") if h.strip())
+        if any("/" in h or "*" in h[1:] for h in extra_allowed_hosts):
+            raise ConfigError(
+                "CHORUS_ALLOWED_HOSTS is a comma-separated list of host names, optionally with a port "
+                "(chorus.example.org, 10.0.0.5:8000, *.example.org): fix CHORUS_ALLOWED_HOSTS"
+            )
         return cls(
             env=env,
             database_url=database_url,
@@ -123,10 +145,37 @@ class Settings:
             smtp_password=environ.get("SMTP_PASSWORD", ""),
             smtp_starttls=environ.get("SMTP_STARTTLS", "") in ("1", "true", "yes"),
             mail_from=environ.get("MAIL_FROM", "Chorus <chorus@localhost>"),
-            public_url=environ.get("CHORUS_PUBLIC_URL", "").rstrip("/"),
+            public_url=public_url,
+            extra_allowed_hosts=extra_allowed_hosts,
             sign_in_rate_limit=sign_in_rate_limit,
             small_group_threshold=small_group_threshold,
         )
+
+
+def _public_url(environ: Mapping[str, str], env: str) -> str:
+    """Where people reach Chorus. Links in emails must never come from a request's Host header,
+    which anyone can set, so production needs it spelt out; development defaults to the local server."""
+    url = environ.get("CHORUS_PUBLIC_URL", "").strip().rstrip("/")
+    if not url:
+        if env == "production":
+            raise ConfigError(
+                "CHORUS_PUBLIC_URL is required when CHORUS_ENV=production (links in invitation and "
+                "password-reset emails and survey QR codes start with it): set it to the address "
+                "people use, e.g. https://chorus.example.org"
+            )
+        port = environ.get("PORT", "").strip() or "8000"
+        url = f"http://127.0.0.1:{port}"
+    parts = urlsplit(url)
+    try:
+        _ = parts.port  # urllib parses the port lazily: reading it raises on "abc"
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"CHORUS_PUBLIC_URL must be an address like https://chorus.example.org, not {url[:80]!r}: "
+            "fix CHORUS_PUBLIC_URL"
+        )
+    return url
 
 
 def _validate_database_url(url: str) -> None:

@@ -24,7 +24,7 @@ from surveys.services import StoredResponse
 from surveys.tables import QuestionKind
 
 FORMATS = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Litestar adds "; charset=utf-8" to text/ types itself
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
     "sav": "application/x-spss-sav",

@@ -15,15 +15,15 @@ from surveys.i18n import SURVEY_LANGUAGES
 from surveys.services import BuildError, QuestionFields
 from surveys.tables import Audience, QuestionKind
 
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, msgspec.Meta(max_length=4000)]
 Short = Annotated[str, msgspec.Meta(max_length=40)]
 MAX_OPTIONS = 30
 
 
 class SurveyForm(msgspec.Struct):
-    title: Title
-    audience: Audience
+    # Left blank or missing, these are explained on the form (to_fields), not refused as a bare 400.
+    title: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    audience: Short = ""
     purpose: LongText = ""
     consent_text: LongText = ""
     local_contact: Annotated[str, msgspec.Meta(max_length=300)] = ""
@@ -36,6 +36,9 @@ class SurveyForm(msgspec.Struct):
     project: Short = ""
 
     def to_fields(self) -> dict:
+        if not clean_text(self.title):
+            raise BuildError("Give the survey a title: what participants see first.")
+        audience = _choice(Audience, self.audience, "Choose who the survey is for.")
         languages = ["en"] + [code for code in as_list(self.languages) if code != "en"]
         unknown = [code for code in languages if code not in SURVEY_LANGUAGES]
         if unknown:
@@ -50,7 +53,7 @@ class SurveyForm(msgspec.Struct):
             cap = int(self.response_cap)
         return {
             "title": clean_text(self.title),
-            "audience": self.audience,
+            "audience": audience,
             "purpose": clean_text(self.purpose),
             "consent_text": clean_text(self.consent_text),
             "local_contact": clean_text(self.local_contact),
@@ -62,6 +65,14 @@ class SurveyForm(msgspec.Struct):
             "response_cap": cap,
             "project": int(self.project) if self.project.isdigit() else None,
         }
+
+
+def _choice(choices, value: str, missing: str):
+    """One of an enum's values, as a select sends it; blank or unknown is explained on the form."""
+    try:
+        return choices(value)
+    except ValueError:
+        raise BuildError(missing) from None
 
 
 def _moment(value: str, what: str) -> datetime | None:
@@ -82,8 +93,8 @@ class SectionForm(msgspec.Struct):
 
 
 class QuestionForm(msgspec.Struct):
-    kind: QuestionKind
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    kind: Short = ""
+    text: Annotated[str, msgspec.Meta(max_length=1000)] = ""
     section: int = 0
     hint: Annotated[str, msgspec.Meta(max_length=1000)] = ""
     required: str = ""
@@ -97,20 +108,23 @@ class QuestionForm(msgspec.Struct):
     key: Short = ""
 
     def to_fields(self, existing_options: tuple[Option, ...] = ()) -> QuestionFields:
+        kind = _choice(QuestionKind, self.kind, "Choose the type of answer.")
+        if not clean_text(self.text):
+            raise BuildError("Write the question.")
         key = self.key.strip().lower()
         if key and not KEY_PATTERN.match(key):
             raise BuildError("A column name starts with a letter and uses only a-z, 0-9 and _ (40 at most).")
-        options = parse_options(self.options, existing_options) if self.kind in OPTION_KINDS else ()
-        if self.kind in (QuestionKind.single_choice, QuestionKind.multiple_choice, QuestionKind.ranking) and len(options) < 2:
+        options = parse_options(self.options, existing_options) if kind in OPTION_KINDS else ()
+        if kind in (QuestionKind.single_choice, QuestionKind.multiple_choice, QuestionKind.ranking) and len(options) < 2:
             raise BuildError("Give at least two answers to choose from, one per line.")
         low, high = _number(self.min_value, "Smallest"), _number(self.max_value, "Largest")
         if low is not None and high is not None and high < low:
             raise BuildError("The largest number allowed must not be smaller than the smallest.")
         outcome = int(self.outcome) if self.outcome.strip().isdigit() else None
         return QuestionFields(
-            kind=self.kind, text=clean_text(self.text), hint=clean_text(self.hint), required=self.required == "1",
-            options=options, allow_other=self.allow_other == "1" and self.kind is QuestionKind.multiple_choice,
-            faces=self.faces == "1" and self.kind is QuestionKind.likert, min_value=low, max_value=high,
+            kind=kind, text=clean_text(self.text), hint=clean_text(self.hint), required=self.required == "1",
+            options=options, allow_other=self.allow_other == "1" and kind is QuestionKind.multiple_choice,
+            faces=self.faces == "1" and kind is QuestionKind.likert, min_value=low, max_value=high,
             show_if=parse_condition(self.show_if), outcome=outcome, key=key,
         )
 

@@ -19,7 +19,7 @@ from app import clock
 from app.accounts.auth import token_hash
 from app.database import write_transaction
 from app.free_text import assess_all
-from app.governance.tables import Outcome
+from app.governance.tables import Outcome, Project
 from surveys.definition import (
     DEFAULT_OPTIONS,
     OPTION_KINDS,
@@ -89,7 +89,21 @@ async def _unique_code(column, make) -> str:
     raise RuntimeError("could not find an unused code")  # pragma: no cover - 31^6 codes
 
 
+LARGEST_ID = 2**31 - 1
+"""Row ids are 32-bit integers on PostgreSQL; a larger number cannot name a row on either engine."""
+
+
+async def _check_project(fields: Mapping[str, Any]) -> None:
+    """A survey names a project that exists, or none (otherwise the database refuses: a 500)."""
+    project_id = fields.get("project")
+    if project_id is None:
+        return
+    if not 0 < project_id <= LARGEST_ID or not await Project.exists().where(Project.id == project_id):
+        raise BuildError("That project does not exist (it may have been removed): choose one from the list, or none.")
+
+
 async def create_survey(fields: Mapping[str, Any], *, created_by: int | None, public_code: str | None = None) -> int:
+    await _check_project(fields)
     now = clock.now()
     async with write_transaction():
         survey = Survey(
@@ -107,6 +121,7 @@ async def create_survey(fields: Mapping[str, Any], *, created_by: int | None, pu
 
 
 async def update_survey(survey_id: int, fields: Mapping[str, Any]) -> None:
+    await _check_project(fields)
     await Survey.update({**{getattr(Survey, k): v for k, v in fields.items()}, Survey.updated_at: clock.now()}).where(Survey.id == survey_id)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from functools import partial
 from typing import Annotated
 
 import segno
@@ -18,18 +19,19 @@ from app.accounts.roles import Permission, Role
 from app.accounts.schemas import Form
 from app.audit.services import AuditAction, record
 from app.governance.tables import Outcome, Project
-from app.web.requests import AppSettings, actor_of, base_url, client_ip, signed_in_user
+from app.web.links import public_link
+from app.web.requests import AppSettings, actor_of, client_ip, signed_in_user
 from surveys import charts, exports, i18n, results, services
 from surveys.controllers import participant_context
 from surveys.definition import (
     FACES,
     KIND_LABELS,
     OPTION_KINDS,
+    Condition,
     Message,
     PageResult,
     QuestionDef,
     SurveyDef,
-    TamperedForm,
     read_page,
 )
 from surveys.forms import read_form
@@ -102,8 +104,8 @@ def plain_language(question: QuestionDef, audience: str) -> dict:
     return {"reading_age": reading_age, "target": target, "too_hard": reading_age > target, "jargon": readability.find_jargon(wording)}
 
 
-def _public_link(request: Request, settings, survey: dict) -> str:
-    return f"{settings.public_url or base_url(request)}/s/{survey['public_code']}"
+def _survey_link(settings, survey: dict) -> str:
+    return public_link(settings, f"/s/{survey['public_code']}")
 
 
 async def _outcomes() -> list[dict]:
@@ -115,7 +117,7 @@ async def _projects() -> list[dict]:
 
 
 def _condition_choices(definition: SurveyDef, before: QuestionDef | None = None, section_id: int | None = None) -> list[dict]:
-    """Every answer of every earlier choice question, for the skip-logic select."""
+    """Every earlier choice question with its answers, for the skip-logic checkboxes."""
     choices = []
     for section in definition.sections:
         if section_id is not None and section.id == section_id and before is None:
@@ -124,8 +126,21 @@ def _condition_choices(definition: SurveyDef, before: QuestionDef | None = None,
             if before is not None and q.key == before.key:
                 return choices
             if q.kind in OPTION_KINDS and q.kind is not QuestionKind.ranking:
-                choices += [{"value": f"{q.key}={o.value}", "label": f"{q.key}: {o.label}"} for o in q.options]
+                choices.append({"key": q.key, "text": q.text,
+                                "options": [{"value": f"{q.key}={o.value}", "label": o.label} for o in q.options]})
     return choices
+
+
+def describe_condition(definition: SurveyDef, condition: Condition | None) -> str:
+    """Skip logic in the builder's own words: the question and answers as written, never their keys."""
+    if condition is None:
+        return ""
+    question = next((q for q in definition.questions if q.key == condition.question), None)
+    if question is None:
+        return f"{condition.question} is {' or '.join(sorted(condition.values))}"
+    labels = [o.label for o in question.options if o.value in condition.values]
+    labels += sorted(condition.values - {o.value for o in question.options})
+    return f"“{question.text}” is " + " or ".join(f"“{label}”" for label in labels)
 
 
 class SurveyBuilderController(Controller):
@@ -146,10 +161,9 @@ class SurveyBuilderController(Controller):
     @post("/new", name="survey_create")
     async def create(self, request: Request, data: Annotated[SurveyForm, Form]) -> Template | Redirect:
         try:
-            fields = data.to_fields()
+            survey_id = await services.create_survey(data.to_fields(), created_by=_user(request).id)
         except services.BuildError as error:
             return await self._form_page("surveys/staff/survey_form.html", 400, survey=None, error=str(error), form=data)
-        survey_id = await services.create_survey(fields, created_by=_user(request).id)
         return Redirect(f"/staff/surveys/{survey_id}/build")
 
     @get("/{survey_id:int}/settings", name="survey_settings")
@@ -177,7 +191,7 @@ class SurveyBuilderController(Controller):
             "checks": {q.key: plain_language(q, survey["audience"]) for q in definition.questions}, "outcomes": await _outcomes(),
             "bank": await services.bank_questions(), "condition_choices": _condition_choices(definition),
             "notice": notice, "error": error, "editable": survey["status"] == SurveyStatus.draft,
-            "responses": await services.response_count(survey_id),
+            "describe": partial(describe_condition, definition), "responses": await services.response_count(survey_id),
             "languages": [i18n.language(c) for c in survey["languages"] if c != "en"],
         })
 
@@ -334,19 +348,19 @@ class SurveyBuilderController(Controller):
         return Redirect(f"/staff/surveys/{survey_id}/translations/{language}?saved=1")
 
     @get("/{survey_id:int}/share", name="survey_share")
-    async def share(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Template:
+    async def share(self, settings: AppSettings, survey_id: FromPath[int]) -> Template:
         survey = await _survey(survey_id)
-        link = _public_link(request, settings, survey)
+        link = _survey_link(settings, survey)
         return Template("surveys/staff/share.html", context={
             "survey": survey, "link": link, "kiosk_link": link + "/kiosk", "join_code": survey["join_code"],
-            "join_link": f"{settings.public_url or base_url(request)}/join",
+            "join_link": public_link(settings, "/join"),
             "qr_svg": segno.make(link, error="m").svg_inline(scale=5, title=f"QR code for {survey['title']}"),
         })
 
     @get("/{survey_id:int}/qr.svg", name="survey_qr")
-    async def qr(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Response:
+    async def qr(self, settings: AppSettings, survey_id: FromPath[int]) -> Response:
         survey = await _survey(survey_id)
-        link = _public_link(request, settings, survey)
+        link = _survey_link(settings, survey)
         buffer = io.BytesIO()
         segno.make(link, error="m").save(buffer, kind="svg", scale=10, title=survey["title"])
         return Response(buffer.getvalue(), media_type="image/svg+xml",
@@ -361,7 +375,8 @@ class SurveyBuilderController(Controller):
         definition = await services.load_definition(survey_id)
         return Template("surveys/staff/paper.html", status_code=status, context={
             **participant_context("en"), "survey": survey, "definition": definition, "values": result.raw,
-            "errors": result.errors, "notice": notice, "submission_id": secrets.token_urlsafe(16), "mode": mode, "faces": FACES})
+            "errors": result.errors, "notice": notice, "submission_id": secrets.token_urlsafe(16), "mode": mode, "faces": FACES,
+            "describe": partial(describe_condition, definition)})
 
     @post("/{survey_id:int}/paper", name="survey_paper_save")
     async def save_paper(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Template | Redirect:
@@ -373,7 +388,9 @@ class SurveyBuilderController(Controller):
         mode_value = form.pop("mode", ["paper"])[0]
         submission_id = form.pop("submission_id", [""])[0]
         if mode_value not in (ResponseMode.paper, ResponseMode.assisted) or not 16 <= len(submission_id) <= 40:
-            raise TamperedForm("paper entry mode or submission id is wrong")
+            # Only a form our page did not send lacks these: say so on the page, store nothing.
+            return await self._paper_page(survey_id, PageResult(), status=400, notice=(
+                "That form was not sent the way this page sends it, so nothing was saved. Type the response in again."))
         result = read_page(form, definition.questions, require=False)
         visible = {q.key for q in definition.visible_questions(result.answers)}
         for key in set(result.answers) - visible:

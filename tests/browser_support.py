@@ -64,17 +64,20 @@ def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30)
 
 
 class LiveServer:
-    """uvicorn running the app factory in a child process on a free loopback port."""
+    """The app in a child process on a free loopback port: uvicorn with the app factory, quiet, or
+    with `chorus=True` the real `chorus run` as production starts it, logging every request."""
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], *, chorus: bool = False):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        env = {**env, "CHORUS_PUBLIC_URL": self.url}  # links and allowed hosts follow the address served
         self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.asgi:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
+        if chorus:
+            command = [sys.executable, "-m", "app", "run", "--host", "127.0.0.1", "--port", str(self.port)]
+        else:
+            command = [sys.executable, "-m", "uvicorn", "app.asgi:create_app", "--factory",
+                       "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         try:
             wait_until_serving(self.url + "/health", self.process)
         except RuntimeError:

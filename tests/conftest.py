@@ -28,6 +28,8 @@ SHARED_NLTK = ROOT.parent / "shared" / "nltk_data"
 os.environ["CHORUS_ENV"] = "development"
 os.environ["SECRET_KEY"] = "test-secret-key-" + "x" * 40
 os.environ["CHORUS_VAR_DIR"] = str(TEST_VAR)
+# The in-process client's address (see in_process_client): links and allowed hosts follow it.
+os.environ["CHORUS_PUBLIC_URL"] = "http://testserver.local"
 if not os.environ.get("NLTK_DATA") and SHARED_NLTK.is_dir():
     os.environ["NLTK_DATA"] = str(SHARED_NLTK)
 

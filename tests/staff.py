@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email
 import socket
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -107,12 +108,16 @@ class CapturingSMTP:
         from aiosmtpd.controller import Controller
 
         self.messages: list[email.message.Message] = []
+        self.hold: threading.Event | None = None
+        """While set to an unset Event, every message waits at DATA: a sender that waits for it hangs."""
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.hold is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.hold.wait)
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 

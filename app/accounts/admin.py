@@ -16,7 +16,7 @@ from app.accounts.schemas import Form, UserForm
 from app.accounts.tables import Agency
 from app.governance.tables import Board, Project
 from app.mail import MailNotSent
-from app.web.requests import AppSettings, actor_of, base_url, client_ip
+from app.web.requests import AppSettings, actor_of, client_ip
 
 
 def grants_from(form: UserForm) -> list[services.RoleGrant]:
@@ -60,20 +60,19 @@ class UserAdminController(Controller):
     @post("/new")
     async def invite_user(self, request: Request, settings: AppSettings, data: Annotated[UserForm, Form]) -> Template | Redirect:
         try:
-            if not data.email:
-                raise services.AccountError("Enter the person's work email.")
+            if problem := data.problem(inviting=True):
+                raise services.AccountError(problem)
             await services.invite(
                 settings,
                 actor=actor_of(request),
                 email=data.email,
                 display_name=data.display_name,
-                agency=data.agency,
+                agency=data.agency_choice,
                 grants=grants_from(data),
-                base_url=base_url(request),
                 ip_address=client_ip(request),
             )
         except services.AccountError as problem:
-            context = await form_context(user=None, granted=set(data.role_list), error=str(problem), form=data)
+            context = await form_context(user=None, granted={r.value for r in data.role_list}, error=str(problem), form=data)
             return Template("admin/user_form.html", context=context, status_code=400)
         except MailNotSent:
             return Redirect(f"/admin/users?invited={data.email}&mail_failed=1")
@@ -89,11 +88,13 @@ class UserAdminController(Controller):
     @post("/{user_id:int}")
     async def update_user(self, request: Request, user_id: FromPath[int], data: Annotated[UserForm, Form]) -> Template | Redirect:
         try:
+            if problem := data.problem(inviting=False):
+                raise services.AccountError(problem)
             await services.update_user(
                 actor=actor_of(request),
                 user_id=user_id,
                 display_name=data.display_name,
-                agency=data.agency,
+                agency=data.agency_choice,
                 active=data.active == "on",
                 grants=grants_from(data),
                 ip_address=client_ip(request),
@@ -102,14 +103,14 @@ class UserAdminController(Controller):
             user = await services.get_user(user_id)
             if user is None:
                 raise NotFoundException() from None
-            context = await form_context(user=user, granted={g["role"] for g in user["grants"]}, error=str(problem))
+            context = await form_context(user=user, granted={r.value for r in data.role_list}, error=str(problem), form=data)
             return Template("admin/user_form.html", context=context, status_code=400)
         return Redirect("/admin/users?saved=1")
 
     @post("/{user_id:int}/resend-invite")
     async def resend_invite(self, request: Request, settings: AppSettings, user_id: FromPath[int]) -> Redirect:
         try:
-            await services.resend_invite(settings, actor=actor_of(request), user_id=user_id, base_url=base_url(request), ip_address=client_ip(request))
+            await services.resend_invite(settings, actor=actor_of(request), user_id=user_id, ip_address=client_ip(request))
         except services.AccountError:
             raise NotFoundException() from None
         return Redirect(f"/admin/users/{user_id}")

@@ -6,6 +6,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -15,6 +16,7 @@ from app.accounts.auth import PUBLIC, SignInStageGuard, requires
 from app.accounts.passwords import WeakPassword
 from app.accounts.roles import Permission
 from app.accounts.schemas import (
+    EMAIL_SHAPE,
     ChangePasswordForm,
     CodeForm,
     EmailForm,
@@ -24,14 +26,20 @@ from app.accounts.schemas import (
     safe_next,
 )
 from app.audit.services import Actor, AuditAction, record
-from app.mail import MailNotSent
 from app.settings import get_settings
-from app.web.requests import AppSettings, base_url, client_ip, expired_session_cookie, session_cookie, signed_in_user
+from app.web.requests import AppSettings, client_ip, expired_session_cookie, session_cookie, signed_in_user
 
 # Per-address limit on the forms an attacker would hammer (shared by all of them, as Litestar keys
 # it by address); per-account backoff, which works across workers, is in services.
 sign_in_rate_limit = RateLimitConfig(rate_limit=("minute", get_settings().sign_in_rate_limit))
 RATE_LIMITED = [sign_in_rate_limit.middleware]
+
+
+SECOND_FACTOR_PROBLEMS = {
+    services.SecondFactor.wrong: "That code is not right. Try the newest code, or a recovery code.",
+    services.SecondFactor.just_used: "That code was just used — wait for the next one.",
+    services.SecondFactor.locked: "Too many wrong codes. Wait a few minutes, then try the newest code or a recovery code.",
+}
 
 
 def _after_sign_in(user: auth.CurrentUser | None, next_path: str) -> str | None:
@@ -87,10 +95,11 @@ class SignInController(Controller):
     @post("/login/mfa", guards=[SignInStageGuard()], opt={"public": False}, middleware=RATE_LIMITED)
     async def mfa_verify(self, request: Request, settings: AppSettings, data: Annotated[CodeForm, Form]) -> Template | Redirect:
         user = signed_in_user(request)
-        if not await services.verify_second_factor(user.id, data.code, ip_address=client_ip(request)):
+        outcome = await services.verify_second_factor(user.id, data.code, ip_address=client_ip(request))
+        if outcome is not services.SecondFactor.accepted:
             return Template(
                 "accounts/mfa_challenge.html",
-                context={"next": safe_next(data.next, ""), "error": "That code is not right. Try the newest code, or a recovery code."},
+                context={"next": safe_next(data.next, ""), "error": SECOND_FACTOR_PROBLEMS[outcome]},
                 status_code=400,
             )
         token = await auth.mark_mfa_passed(user.session_token)
@@ -109,11 +118,14 @@ class SignInController(Controller):
 
     @post("/password/forgot", middleware=RATE_LIMITED)
     async def forgot(self, request: Request, settings: AppSettings, data: Annotated[EmailForm, Form]) -> Template:
-        try:
-            await services.request_password_reset(settings, data.email, base_url=base_url(request), ip_address=client_ip(request))
-        except MailNotSent:
-            pass  # the page must not reveal whether the account exists; the failure is logged
-        return Template("accounts/forgot.html", context={"sent": True})
+        email = data.email.strip()
+        if not EMAIL_SHAPE.match(email):
+            return Template("accounts/forgot.html", context={"error": "Enter the email address you sign in with.", "email": email}, status_code=400)
+        # Known and unknown emails get the same page after the same work: looking the account up,
+        # issuing the link and mailing it all happen after the response is sent. A BackgroundTask
+        # runs in this worker and is lost if it stops; the database job engine (next issue) replaces it.
+        return Template("accounts/forgot.html", context={"sent": True}, background=BackgroundTask(
+            services.request_password_reset, settings, email, ip_address=client_ip(request)))
 
     @get("/password/reset/{token:str}", name="reset_password")
     async def reset_page(self, token: FromPath[str]) -> Template:

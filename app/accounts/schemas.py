@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import msgspec
@@ -15,11 +16,12 @@ from app.accounts.tables import Agency
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+$")
+"""Enough of an email address to send to; forms check it themselves so that a mistake is shown on the form."""
+Email = Annotated[str, msgspec.Meta(max_length=254)]
 Password = Annotated[str, msgspec.Meta(max_length=MAX_PASSWORD)]
 Code = Annotated[str, msgspec.Meta(max_length=20)]
 Next = Annotated[str, msgspec.Meta(max_length=500)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
 
 def as_list(value):
@@ -29,40 +31,58 @@ def as_list(value):
     return value if isinstance(value, list) else [value]
 
 
+# Fields default to blank: a form sent without them gets its message on the form, not a bare 400.
 class LoginForm(msgspec.Struct):
-    email: Annotated[str, msgspec.Meta(max_length=254)]
-    password: Password
+    email: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    password: Password = ""
     next: Next = ""
 
 
 class CodeForm(msgspec.Struct):
-    code: Code
+    code: Code = ""
     next: Next = ""
 
 
 class EmailForm(msgspec.Struct):
-    email: Email
+    email: Email = ""
 
 
 class NewPasswordForm(msgspec.Struct):
-    password: Password
-    confirm: Password
+    password: Password = ""
+    confirm: Password = ""
 
 
 class ChangePasswordForm(msgspec.Struct):
-    current: Password
-    password: Password
-    confirm: Password
+    current: Password = ""
+    password: Password = ""
+    confirm: Password = ""
 
 
 class UserForm(msgspec.Struct):
-    display_name: Name
-    agency: Agency
+    # Left blank or missing, these are explained on the form (problem()), not refused as a bare 400.
+    display_name: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    agency: Annotated[str, msgspec.Meta(max_length=30)] = ""
     email: Email | None = None
     active: Annotated[str, msgspec.Meta(max_length=5)] = ""
     roles: Role | list[Role] = []
     project_ids: int | list[int] = []
     board_ids: int | list[int] = []
+
+    def problem(self, *, inviting: bool) -> str:
+        """What to fix before this form can be saved, in words for the administrator; "" if nothing."""
+        if inviting and not EMAIL_SHAPE.match((self.email or "").strip()):
+            return "Enter the person's work email, like name@agency.gov.uk."
+        if not self.display_name.strip():
+            return "Enter the person's name."
+        if self.agency not in {a.value for a in Agency}:
+            return "Choose the person's agency."
+        if inviting and not self.role_list:
+            return "Choose at least one role: an account without a role can do nothing."
+        return ""
+
+    @property
+    def agency_choice(self) -> Agency:
+        return Agency(self.agency)
 
     @property
     def role_list(self) -> list[Role]:

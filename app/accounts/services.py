@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
 
 import pyotp
 import segno
@@ -16,8 +17,9 @@ from app.accounts.passwords import check_new_password, hash_password, needs_reha
 from app.accounts.roles import MFA_REQUIRED, SCOPED_ROLES, Role
 from app.accounts.tables import Agency, EmailToken, RecoveryCode, StaffRole, StaffUser
 from app.audit.services import Actor, AuditAction, record
-from app.mail import Mail, send
+from app.mail import Mail, MailNotSent, send
 from app.settings import Settings
+from app.web.links import public_link
 
 INVITE_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=1)
@@ -104,7 +106,6 @@ async def invite(
     display_name: str,
     agency: Agency,
     grants: list[RoleGrant],
-    base_url: str,
     ip_address: str = "",
 ) -> int:
     """Create an account without a password and email a link to set one."""
@@ -117,11 +118,11 @@ async def invite(
         await _set_grants(user.id, grants, actor=actor, ip_address=ip_address)
         token = await _issue_token(user.id, "invite", INVITE_LIFETIME)
         await record(AuditAction.user_invited, actor=actor, target_type="staff_user", target_id=user.id, ip_address=ip_address)
-    await _send_invite(settings, email, display_name, token, base_url)
+    await _send_invite(settings, email, display_name, token)
     return user.id
 
 
-async def resend_invite(settings: Settings, *, actor: Actor, user_id: int, base_url: str, ip_address: str = "") -> None:
+async def resend_invite(settings: Settings, *, actor: Actor, user_id: int, ip_address: str = "") -> None:
     user = await StaffUser.select(StaffUser.email, StaffUser.display_name, StaffUser.password_hash).where(
         StaffUser.id == user_id
     ).first()
@@ -131,11 +132,11 @@ async def resend_invite(settings: Settings, *, actor: Actor, user_id: int, base_
         raise AccountError("That person has already set a password; they can reset it from the sign-in page.")
     token = await _issue_token(user_id, "invite", INVITE_LIFETIME)
     await record(AuditAction.invite_resent, actor=actor, target_type="staff_user", target_id=user_id, ip_address=ip_address)
-    await _send_invite(settings, user["email"], user["display_name"], token, base_url)
+    await _send_invite(settings, user["email"], user["display_name"], token)
 
 
-async def _send_invite(settings: Settings, email: str, name: str, token: str, base_url: str) -> None:
-    link = f"{settings.public_url or base_url.rstrip('/')}/invite/{token}"
+async def _send_invite(settings: Settings, email: str, name: str, token: str) -> None:
+    link = public_link(settings, f"/invite/{token}")
     await send(
         settings,
         Mail(
@@ -168,8 +169,12 @@ async def accept_invite(token: str, password: str, *, ip_address: str = "") -> i
     return user["id"]
 
 
-async def request_password_reset(settings: Settings, email: str, *, base_url: str, ip_address: str = "") -> None:
-    """Email a reset link if an active account has this email; say nothing either way."""
+async def request_password_reset(settings: Settings, email: str, *, ip_address: str = "") -> None:
+    """Email a reset link if an active account has this email; say nothing either way.
+
+    Run after the response is sent (see the /password/forgot controller), so that known and unknown
+    emails take the same time to answer; a mail failure is logged by app.mail and otherwise silent.
+    """
     email = normalise_email(email)
     user = await StaffUser.select(StaffUser.id, StaffUser.display_name, StaffUser.password_hash).where(
         (StaffUser.email == email) & (StaffUser.active == True)  # noqa: E712 - Piccolo expression
@@ -178,19 +183,22 @@ async def request_password_reset(settings: Settings, email: str, *, base_url: st
         return
     token = await _issue_token(user["id"], "reset", RESET_LIFETIME)
     await record(AuditAction.password_reset_requested, actor=Actor(user["id"], email), target_type="staff_user", target_id=user["id"], ip_address=ip_address)
-    link = f"{settings.public_url or base_url.rstrip('/')}/password/reset/{token}"
-    await send(
-        settings,
-        Mail(
-            to=email,
-            subject="Reset your Chorus password",
-            body=(
-                f"Hello {user['display_name']},\n\nSomeone asked to reset the password of your Chorus "
-                f"account. If it was you, choose a new password here (the link works once, for one "
-                f"hour):\n{link}\n\nIf it was not you, ignore this email: your password is unchanged.\n"
+    link = public_link(settings, f"/password/reset/{token}")
+    try:
+        await send(
+            settings,
+            Mail(
+                to=email,
+                subject="Reset your Chorus password",
+                body=(
+                    f"Hello {user['display_name']},\n\nSomeone asked to reset the password of your Chorus "
+                    f"account. If it was you, choose a new password here (the link works once, for one "
+                    f"hour):\n{link}\n\nIf it was not you, ignore this email: your password is unchanged.\n"
+                ),
             ),
-        ),
-    )
+        )
+    except MailNotSent:
+        pass  # logged where it failed; the person can ask again
 
 
 async def complete_password_reset(token: str, password: str, *, ip_address: str = "") -> int:
@@ -245,12 +253,17 @@ async def authenticate(email: str, password: str, *, ip_address: str = "") -> Si
         changes[StaffUser.password_hash] = hash_password(password)
     await StaffUser.update(changes).where(StaffUser.id == user["id"])
     roles = {Role(r["role"]) for r in await StaffRole.select(StaffRole.role).where(StaffRole.user == user["id"])}
-    await record(AuditAction.login_succeeded, actor=actor, target_type="staff_user", target_id=user["id"], detail={"stage": "password"}, ip_address=ip_address)
-    return SignIn(
+    sign_in = SignIn(
         user_id=user["id"],
         needs_second_factor=user["mfa_enabled"],
         must_enrol=not user["mfa_enabled"] and bool(roles & MFA_REQUIRED),
     )
+    # The password step and the completed sign-in are separate events: a right password followed
+    # by a wrong second factor is not a sign-in.
+    await record(AuditAction.password_accepted, actor=actor, target_type="staff_user", target_id=user["id"], ip_address=ip_address)
+    if not sign_in.needs_second_factor and not sign_in.must_enrol:
+        await record(AuditAction.login_succeeded, actor=actor, target_type="staff_user", target_id=user["id"], detail={"second_factor": "none"}, ip_address=ip_address)
+    return sign_in
 
 
 async def change_password(user: auth.CurrentUser, current: str, new: str, *, ip_address: str = "") -> str:
@@ -288,8 +301,8 @@ async def begin_enrolment(user: auth.CurrentUser) -> Enrolment:
     return Enrolment(secret=secret, uri=uri, qr_svg_data_uri=qr.svg_data_uri(scale=5, dark="#1b1b1f"))
 
 
-def _valid_totp_step(secret: str, code: str, last_step: int | None) -> int | None:
-    """The time step the code belongs to (now ±1 step for clock drift), unless already used."""
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time step a code belongs to (now, or one step either way for clock drift), or None."""
     code = "".join(code.split())
     if not (code.isdigit() and len(code) == 6):
         return None
@@ -297,7 +310,7 @@ def _valid_totp_step(secret: str, code: str, last_step: int | None) -> int | Non
     now_step = totp.timecode(clock.now())
     for step in (now_step, now_step - 1, now_step + 1):
         if secrets.compare_digest(totp.generate_otp(step), code):
-            return step if last_step is None or step > last_step else None
+            return step
     return None
 
 
@@ -305,11 +318,14 @@ async def confirm_enrolment(user: auth.CurrentUser, code: str, *, ip_address: st
     row = await StaffUser.select(StaffUser.totp_secret, StaffUser.mfa_enabled).where(StaffUser.id == user.id).first()
     if row["mfa_enabled"] or not row["totp_secret"]:
         raise AccountError("Start setting up your second factor again.")
-    step = _valid_totp_step(row["totp_secret"], code, None)
+    step = _totp_step(row["totp_secret"], code)
     if step is None:
         raise AccountError("That code is not right. Check the time on your phone and try the newest code.")
     await StaffUser.update({StaffUser.mfa_enabled: True, StaffUser.last_totp_step: step}).where(StaffUser.id == user.id)
-    await record(AuditAction.mfa_enrolled, actor=Actor(user.id, user.email), target_type="staff_user", target_id=user.id, ip_address=ip_address)
+    actor = Actor(user.id, user.email)
+    await record(AuditAction.mfa_enrolled, actor=actor, target_type="staff_user", target_id=user.id, ip_address=ip_address)
+    if not user.mfa_passed:  # enrolling was the second step of this sign-in
+        await record(AuditAction.login_succeeded, actor=actor, target_type="staff_user", target_id=user.id, detail={"second_factor": "enrolment"}, ip_address=ip_address)
     return await _new_recovery_codes(user.id)
 
 
@@ -325,26 +341,60 @@ async def regenerate_recovery_codes(user: auth.CurrentUser, *, ip_address: str =
     return await _new_recovery_codes(user.id)
 
 
-async def verify_second_factor(user_id: int, code: str, *, ip_address: str = "") -> bool:
-    """A TOTP code (each usable once) or an unused recovery code."""
-    row = await StaffUser.select(StaffUser.email, StaffUser.totp_secret, StaffUser.last_totp_step).where(
-        StaffUser.id == user_id
-    ).first()
+class SecondFactor(Enum):
+    """What became of a second-factor code."""
+
+    accepted = "accepted"
+    wrong = "wrong"
+    just_used = "just_used"
+    """A right TOTP code whose time step has already been used: wait for the next one."""
+    locked = "locked"
+    """Too many wrong codes: none is checked until the backoff has passed."""
+
+
+async def verify_second_factor(user_id: int, code: str, *, ip_address: str = "") -> SecondFactor:
+    """A TOTP code (each time step usable once) or an unused recovery code, with the same per-account
+    backoff as passwords: after FREE_ATTEMPTS wrong codes even a right one waits 1, 2, 4 … minutes."""
+    row = await StaffUser.select(
+        StaffUser.email, StaffUser.totp_secret, StaffUser.last_totp_step, StaffUser.second_factor_locked_until
+    ).where(StaffUser.id == user_id).first()
     actor = Actor(user_id, row["email"])
-    step = _valid_totp_step(row["totp_secret"] or "", code, row["last_totp_step"])
-    if step is not None:
-        await StaffUser.update({StaffUser.last_totp_step: step}).where(StaffUser.id == user_id)
-        await record(AuditAction.login_succeeded, actor=actor, target_type="staff_user", target_id=user_id, detail={"stage": "totp"}, ip_address=ip_address)
-        return True
-    recovery = await RecoveryCode.select(RecoveryCode.id).where(
+    now = clock.now()
+    if row["second_factor_locked_until"] is not None and now < row["second_factor_locked_until"]:
+        await record(AuditAction.mfa_locked, actor=actor, target_type="staff_user", target_id=user_id, ip_address=ip_address)
+        return SecondFactor.locked
+    step = _totp_step(row["totp_secret"] or "", code)
+    just_used = step is not None and row["last_totp_step"] is not None and step <= row["last_totp_step"]
+    if step is not None and not just_used:
+        # Conditional on the step still being new, so two requests with one code cannot both pass.
+        taken = await StaffUser.update(
+            {StaffUser.last_totp_step: step, StaffUser.second_factor_failures: 0, StaffUser.second_factor_locked_until: None}
+        ).where((StaffUser.id == user_id) & (StaffUser.last_totp_step.is_null() | (StaffUser.last_totp_step < step))).returning(StaffUser.id)
+        if taken:
+            await record(AuditAction.login_succeeded, actor=actor, target_type="staff_user", target_id=user_id, detail={"second_factor": "totp"}, ip_address=ip_address)
+            return SecondFactor.accepted
+        just_used = True
+    if just_used:
+        await record(AuditAction.mfa_failed, actor=actor, target_type="staff_user", target_id=user_id, detail={"reason": "just_used"}, ip_address=ip_address)
+        return SecondFactor.just_used
+    recovery = await RecoveryCode.update({RecoveryCode.used_at: now}).where(
         (RecoveryCode.user == user_id) & (RecoveryCode.code_hash == _hash(code.strip().lower())) & RecoveryCode.used_at.is_null()
-    ).first()
-    if recovery is not None:
-        await RecoveryCode.update({RecoveryCode.used_at: clock.now()}).where(RecoveryCode.id == recovery["id"])
+    ).returning(RecoveryCode.id)
+    if recovery:
+        await StaffUser.update({StaffUser.second_factor_failures: 0, StaffUser.second_factor_locked_until: None}).where(StaffUser.id == user_id)
         await record(AuditAction.recovery_code_used, actor=actor, target_type="staff_user", target_id=user_id, ip_address=ip_address)
-        return True
-    await record(AuditAction.mfa_failed, actor=actor, target_type="staff_user", target_id=user_id, ip_address=ip_address)
-    return False
+        await record(AuditAction.login_succeeded, actor=actor, target_type="staff_user", target_id=user_id, detail={"second_factor": "recovery_code"}, ip_address=ip_address)
+        return SecondFactor.accepted
+    # Counted in the database in one statement, so parallel guesses from several sessions all count.
+    counted = await StaffUser.update({StaffUser.second_factor_failures: StaffUser.second_factor_failures + 1}).where(
+        StaffUser.id == user_id
+    ).returning(StaffUser.second_factor_failures)
+    failures = counted[0]["second_factor_failures"]
+    lock = lock_duration(failures)
+    if lock:
+        await StaffUser.update({StaffUser.second_factor_locked_until: now + lock}).where(StaffUser.id == user_id)
+    await record(AuditAction.mfa_failed, actor=actor, target_type="staff_user", target_id=user_id, detail={"reason": "wrong_code", "failures": failures}, ip_address=ip_address)
+    return SecondFactor.wrong
 
 
 async def disable_mfa(user: auth.CurrentUser, *, ip_address: str = "") -> None:

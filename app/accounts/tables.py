@@ -34,6 +34,8 @@ class StaffUser(Table, help_text="A member of staff from one of the partner agen
     last_totp_step = Integer(null=True, default=None, help_text="The last TOTP time step used, so a code works once.")
     failed_logins = Integer(default=0)
     locked_until = Timestamptz(null=True, default=None)
+    second_factor_failures = Integer(default=0, help_text="Wrong TOTP or recovery codes since the last right one.")
+    second_factor_locked_until = Timestamptz(null=True, default=None, help_text="No code is accepted before this (backoff).")
     last_login_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
 

@@ -56,7 +56,7 @@ class AuditController(Controller):
         )
         return Response(
             services.to_csv(rows),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",  # Litestar adds "; charset=utf-8" to text/ types itself
             headers={"Content-Disposition": 'attachment; filename="chorus-audit.csv"'},
         )
 

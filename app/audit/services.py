@@ -16,6 +16,8 @@ from app.spreadsheets import csv_cell
 
 
 class AuditAction(str, Enum):
+    password_accepted = "password_accepted"
+    """The first step of signing in; a sign-in is complete only at login_succeeded."""
     login_succeeded = "login_succeeded"
     login_failed = "login_failed"
     login_locked = "login_locked"
@@ -23,6 +25,7 @@ class AuditAction(str, Enum):
     mfa_enrolled = "mfa_enrolled"
     mfa_disabled = "mfa_disabled"
     mfa_failed = "mfa_failed"
+    mfa_locked = "mfa_locked"
     recovery_code_used = "recovery_code_used"
     recovery_codes_regenerated = "recovery_codes_regenerated"
     password_changed = "password_changed"

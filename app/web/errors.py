@@ -39,13 +39,32 @@ CSRF_MESSAGE = (
 )
 
 
+PARTICIPANT_LAYOUT = "_participant.html"
+STAFF_LAYOUT = "base.html"
+# Public, but only staff use them: signing in, resetting a password, accepting an invitation.
+STAFF_SIGN_IN_PATHS = ("/login", "/logout", "/password/", "/invite/")
+
+
+def error_layout(request: Request) -> str:
+    """Participant pages, and pages anyone may land on, keep quick exit and help; an error on a
+    staff page stays in the staff layout, so staff never see a young person's quick exit."""
+    path = request.url.path
+    if path == "/join" or path.startswith("/s/"):
+        return PARTICIPANT_LAYOUT
+    handler = request.scope.get("route_handler")
+    guarded = handler is not None and not (handler.opt or {}).get("public")
+    if guarded or path.startswith(STAFF_SIGN_IN_PATHS) or request.scope.get("user") is not None:
+        return STAFF_LAYOUT
+    return PARTICIPANT_LAYOUT
+
+
 def _render(request: Request, status_code: int, detail: str | None = None, message: str | None = None) -> Response:
     message = message or FRIENDLY_MESSAGES.get(status_code, HTTPStatus(status_code).phrase)
     if _wants_html(request):
         template = "errors/404.html" if status_code == 404 else "errors/error.html"
         return Template(
             template_name=template,
-            context={"status_code": status_code, "title": HTTPStatus(status_code).phrase, "message": message},
+            context={"status_code": status_code, "title": HTTPStatus(status_code).phrase, "message": message, "layout": error_layout(request)},
             status_code=status_code,
         )
     return Response(

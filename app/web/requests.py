@@ -18,10 +18,6 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
-
-
 def session_cookie(token: str, settings: Settings) -> Cookie:
     """The staff session cookie: HttpOnly, SameSite=Lax, Secure in production, gone with the browser."""
     return Cookie(key=SESSION_COOKIE, value=token, httponly=True, secure=settings.is_production, samesite="lax", path="/")

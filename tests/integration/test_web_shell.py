@@ -41,6 +41,7 @@ def production_settings(tmp_path) -> Settings:
             "DATABASE_URL": os.environ["DATABASE_URL"],
             "CHORUS_VAR_DIR": str(tmp_path),
             "SMTP_HOST": "127.0.0.1",
+            "CHORUS_PUBLIC_URL": "http://testserver.local",
         }
     )
 

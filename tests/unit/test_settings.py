@@ -59,6 +59,14 @@ def test_sqlite_urls_follow_the_sqlalchemy_convention(tmp_path):
         ({"SECRET_KEY": "short"}, "SECRET_KEY is too short"),
         ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT must be a port number"),
         ({"CHORUS_ENV": "production", "SECRET_KEY": GOOD_KEY}, "SMTP_HOST is required when CHORUS_ENV=production"),
+        (
+            {"CHORUS_ENV": "production", "SECRET_KEY": GOOD_KEY, "SMTP_HOST": "smtp.example.org"},
+            "CHORUS_PUBLIC_URL is required when CHORUS_ENV=production",
+        ),
+        ({"CHORUS_PUBLIC_URL": "chorus.example.org"}, "CHORUS_PUBLIC_URL must be an address like https://chorus.example.org"),
+        ({"CHORUS_PUBLIC_URL": "ftp://chorus.example.org"}, "fix CHORUS_PUBLIC_URL"),
+        ({"CHORUS_PUBLIC_URL": "https://chorus.example.org:port"}, "fix CHORUS_PUBLIC_URL"),
+        ({"CHORUS_ALLOWED_HOSTS": "https://chorus.example.org/"}, "fix CHORUS_ALLOWED_HOSTS"),
     ],
 )
 def test_each_bad_setting_is_named_with_its_fix(tmp_path, environ, message):
@@ -69,9 +77,26 @@ def test_each_bad_setting_is_named_with_its_fix(tmp_path, environ, message):
 
 
 def test_production_with_a_secret_key_is_accepted(tmp_path):
-    settings = settings_from(tmp_path, CHORUS_ENV="production", SECRET_KEY=GOOD_KEY, SMTP_HOST="smtp.example.org")
+    settings = settings_from(
+        tmp_path, CHORUS_ENV="production", SECRET_KEY=GOOD_KEY, SMTP_HOST="smtp.example.org", CHORUS_PUBLIC_URL="https://chorus.example.org/"
+    )
     assert settings.is_production
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_serves_only_the_public_host_and_the_ones_added(tmp_path):
+    settings = settings_from(
+        tmp_path, CHORUS_ENV="production", SECRET_KEY=GOOD_KEY, SMTP_HOST="smtp.example.org",
+        CHORUS_PUBLIC_URL="https://chorus.example.org/", CHORUS_ALLOWED_HOSTS="Chorus.Internal:8000, 10.0.0.5",
+    )
+    assert settings.public_url == "https://chorus.example.org"
+    assert settings.allowed_hosts == ["chorus.example.org", "chorus.internal:8000", "10.0.0.5"]
+
+
+def test_development_links_go_to_the_local_server_and_loopback_names_are_served(tmp_path):
+    settings = settings_from(tmp_path, PORT="9000")
+    assert settings.public_url == "http://127.0.0.1:9000"
+    assert settings.allowed_hosts == ["127.0.0.1:9000", "localhost:9000", "127.0.0.1", "localhost"]
 
 
 def test_secret_values_are_kept_out_of_repr(tmp_path):

@@ -37,12 +37,29 @@ async def test_each_audited_action_leaves_an_entry(client):
     await post_form(client, "/logout")
     logged = await actions()
     for expected in (
-        "login_succeeded", "login_failed", "user_invited", "role_granted", "role_revoked",
+        "password_accepted", "login_succeeded", "login_failed", "user_invited", "role_granted", "role_revoked",
         "user_deactivated", "audit_exported", "recovery_codes_regenerated", "logout",
     ):
         assert expected in logged, expected
-    stages = [r["detail"] for r in await AuditEvent.select(AuditEvent.detail).where(AuditEvent.action == "login_succeeded").output(load_json=True)]
-    assert {"stage": "password"} in stages and {"stage": "totp"} in stages
+    first_sign_in = logged.index("password_accepted")
+    assert logged[first_sign_in:first_sign_in + 2] == ["password_accepted", "login_succeeded"]
+    completed = [r["detail"] for r in await AuditEvent.select(AuditEvent.detail).where(AuditEvent.action == "login_succeeded").output(load_json=True)]
+    assert completed == [{"second_factor": "totp"}]
+
+
+async def test_a_right_password_then_a_wrong_code_is_not_recorded_as_a_sign_in(client):
+    admin = await make_user(Role.admin)
+    await post_form(client, "/login", {"email": "admin@example.org", "password": PASSWORD})
+    await post_form(client, "/login/mfa", {"code": "000000" if await totp_now(admin) != "000000" else "111111"})
+    assert (await actions())[-2:] == ["password_accepted", "mfa_failed"] and "login_succeeded" not in await actions()
+    await post_form(client, "/login/mfa", {"code": await totp_now(admin)})
+    assert (await actions())[-3:] == ["password_accepted", "mfa_failed", "login_succeeded"]
+
+
+async def test_without_a_second_factor_the_password_completes_the_sign_in(client):
+    await make_user(Role.analyst)
+    await post_form(client, "/login", {"email": "analyst@example.org", "password": PASSWORD})
+    assert (await actions())[-2:] == ["password_accepted", "login_succeeded"]
 
 
 async def test_the_app_has_no_way_to_change_or_remove_an_entry():

@@ -63,7 +63,7 @@ async def test_demo_load_creates_one_account_per_role_and_shows_passwords_once(s
 
 
 async def test_demo_load_is_refused_in_production(subprocess_env):
-    subprocess_env.update({"CHORUS_ENV": "production", "SECRET_KEY": "p" * 48, "SMTP_HOST": "127.0.0.1"})
+    subprocess_env.update({"CHORUS_ENV": "production", "SECRET_KEY": "p" * 48, "SMTP_HOST": "127.0.0.1", "CHORUS_PUBLIC_URL": "https://chorus.example.org"})
     result = await asyncio.to_thread(chorus, subprocess_env, "demo", "load")
     assert result.returncode != 0 and "refused because CHORUS_ENV=production" in result.stderr
     assert await StaffUser.count() == 0

@@ -91,7 +91,7 @@ async def test_resending_an_invitation_retires_the_first_link(mail_client, smtp_
 async def test_inviting_an_existing_email_or_an_oversized_field_stores_nothing(mail_client, smtp_server):
     await invite(mail_client, smtp_server, email="first@example.org")
     users_before, tokens_before = await StaffUser.count(), await EmailToken.count()
-    duplicate = await post_form(mail_client, "/admin/users/new", {"email": "FIRST@example.org", "display_name": "Again", "agency": "Police"})
+    duplicate = await post_form(mail_client, "/admin/users/new", {"email": "FIRST@example.org", "display_name": "Again", "agency": "Police", "roles": "analyst"})
     assert duplicate.status_code == 400 and "already an account" in duplicate.text
     huge = await post_form(mail_client, "/admin/users/new", {"email": "x@example.org", "display_name": "n" * 10_000, "agency": "Police"})
     assert huge.status_code == 400
@@ -141,7 +141,7 @@ async def test_an_unknown_link_is_a_404_with_a_way_forward(mail_client):
 async def test_development_keeps_sent_mail_in_the_staff_only_outbox(client):
     admin = await make_user(Role.admin)
     client.cookies.update(await signed_in_cookie(admin))
-    await post_form(client, "/admin/users/new", {"email": "dev@example.org", "display_name": "Dev", "agency": "VCFS"})
+    await post_form(client, "/admin/users/new", {"email": "dev@example.org", "display_name": "Dev", "agency": "VCFS", "roles": "analyst"})
     assert await OutboxMessage.count() == 1
     outbox = await client.get("/admin/outbox")
     assert outbox.status_code == 200 and "/invite/" in outbox.text
@@ -174,3 +174,89 @@ async def test_two_requests_racing_with_one_link_cannot_both_set_a_password(mail
     )
     assert sorted(type(r).__name__ for r in results) == ["TokenProblem", "int"]
     assert await AuditEvent.count().where(AuditEvent.action == "invite_accepted") == 1
+
+
+@pytest.fixture
+async def local_mail_client(db, smtp_server):
+    """Development as `make run` starts it (no CHORUS_PUBLIC_URL), mailing through the test SMTP server."""
+    environ = {k: v for k, v in os.environ.items() if k != "CHORUS_PUBLIC_URL"}
+    settings = Settings.from_env({**environ, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port)})
+    async with in_process_client(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+        yield client
+
+
+async def test_a_reset_asked_for_under_another_host_is_refused_and_no_link_to_it_is_mailed(local_mail_client, smtp_server):
+    await make_user(Role.analyst)
+    await local_mail_client.get("/password/forgot")  # the CSRF cookie, from the real address
+    token = local_mail_client.cookies["csrftoken"]
+    form = {"email": "analyst@example.org", "_csrf_token": token}
+    hijack = await local_mail_client.post("/password/forgot", data=form, headers={"Host": "evil.example", "Accept": "text/html"})
+    assert hijack.status_code == 400
+    sneaky = await local_mail_client.post("/password/forgot", data=form, headers={"X-Forwarded-Host": "evil.example", "Accept": "text/html"})
+    assert sneaky.status_code == 200
+    bodies = await wait_for_mail(smtp_server, "analyst@example.org")
+    assert len(bodies) == 1 and "evil.example" not in bodies[0]
+    assert re.search(r"^http://127\.0\.0\.1:8000/password/reset/[A-Za-z0-9_\-]+\r?$", bodies[0], re.MULTILINE)
+    assert all("evil.example" not in m.as_string() for m in smtp_server.messages)
+
+
+async def test_invitations_link_to_the_public_address_whatever_the_request_said(mail_client, smtp_server):
+    admin = await make_user(Role.admin)
+    mail_client.cookies.update(await signed_in_cookie(admin))
+    response = await post_form(mail_client, "/admin/users/new", {
+        "email": "new.person@example.org", "display_name": "New Person", "agency": "Police", "roles": "facilitator",
+    })
+    assert response.status_code == 302
+    assert "/invite/" in link_in((await wait_for_mail(smtp_server, "new.person@example.org"))[0], "invite")
+    refused = await mail_client.post("/admin/users/new", headers={"Host": "evil.example"}, data={"email": "x@example.org"})
+    assert refused.status_code == 400 and await StaffUser.count() == 2
+
+
+def without_csrf(page: str) -> str:
+    return re.sub(r'name="_csrf_token" value="[^"]*"', 'name="_csrf_token"', page)
+
+
+async def test_known_and_unknown_emails_get_byte_identical_answers(mail_client, smtp_server):
+    await make_user(Role.analyst)
+    known = await post_form(mail_client, "/password/forgot", {"email": "analyst@example.org"})
+    unknown = await post_form(mail_client, "/password/forgot", {"email": "stranger@example.org"})
+    assert known.status_code == unknown.status_code == 200
+    assert without_csrf(known.text) == without_csrf(unknown.text)
+    varying = {"date", "set-cookie", "ratelimit-remaining", "ratelimit-reset"}
+    assert {k: v for k, v in known.headers.items() if k not in varying} == {k: v for k, v in unknown.headers.items() if k not in varying}
+    assert len(await wait_for_mail(smtp_server, "analyst@example.org")) == 1
+    assert smtp_server.bodies_to("stranger@example.org") == []
+
+
+async def test_an_empty_or_malformed_email_is_asked_for_again_on_the_form(mail_client, smtp_server):
+    for email in ("", "   ", "not-an-email"):
+        response = await post_form(mail_client, "/password/forgot", {"email": email})
+        assert response.status_code == 400 and "Enter the email address you sign in with" in response.text
+        assert 'aria-invalid="true"' in response.text and "Childline" not in response.text
+    assert smtp_server.messages == [] and await EmailToken.count() == 0
+
+
+async def test_the_reset_mail_is_sent_after_the_answer_not_before(db, smtp_server, subprocess_env):
+    """A real server: while the mail server holds every message, the page still answers at once;
+    the mail arrives when the mail server lets it through."""
+    import threading
+
+    import httpx
+
+    from tests.browser_support import LiveServer
+
+    await make_user(Role.analyst)
+    smtp_server.hold = threading.Event()
+    server = LiveServer({**subprocess_env, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port)})
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=20) as client:
+            await client.get("/password/forgot")
+            answer = await client.post("/password/forgot", data={"email": "analyst@example.org", "_csrf_token": client.cookies["csrftoken"]})
+            assert answer.status_code == 200 and "If there is an account" in answer.text
+            assert smtp_server.messages == []
+            smtp_server.hold.set()
+            body = (await wait_for_mail(smtp_server, "analyst@example.org", timeout=20))[0]
+    finally:
+        smtp_server.hold.set()
+        server.stop()
+    assert f"{server.url}/password/reset/" in body

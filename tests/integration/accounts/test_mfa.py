@@ -2,6 +2,7 @@
 recovery codes work once, and the session is replaced when the second step is done."""
 
 import re
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -62,7 +63,8 @@ async def test_signing_in_with_mfa_asks_for_a_code_and_each_code_works_once(clie
     client.cookies.clear()
     await sign_in(client, "admin@example.org")
     replay = await post_form(client, "/login/mfa", {"code": code})
-    assert replay.status_code == 400  # the same code, inside its 30 s window: refused
+    assert replay.status_code == 400  # the same code, inside its 30 s window: refused, saying why
+    assert "That code was just used — wait for the next one." in replay.text and "not right" not in replay.text
     frozen_clock.advance(seconds=30)
     assert (await post_form(client, "/login/mfa", {"code": await totp_now(user_id)})).status_code == 302
 
@@ -113,3 +115,34 @@ async def test_totp_secret_matches_an_authenticator_app(client):
     secret = page.split('<code class="secret">')[1].split("</code>")[0]
     assert (await post_form(client, "/account/mfa/setup", {"code": pyotp.TOTP(secret).now()})).status_code == 200
     assert await StaffSession.count() == 1
+
+
+async def test_wrong_codes_back_off_like_passwords_and_hold_the_right_code_until_the_wait_is_over(client, frozen_clock):
+    user_id = await make_user(Role.admin)
+    await sign_in(client, "admin@example.org")
+    right = await totp_now(user_id)
+    accepted_now = {right, await totp_now(user_id, -1), await totp_now(user_id, 1)}
+    wrong = next(c for c in ("000000", "111111", "222222", "333333") if c not in accepted_now)
+    for attempt in range(5):
+        refused = await post_form(client, "/login/mfa", {"code": wrong if attempt % 2 else "abcdef-012345"})  # TOTP and recovery guesses count alike
+        assert refused.status_code == 400 and "not right" in refused.text
+    user = await StaffUser.select(StaffUser.second_factor_failures, StaffUser.second_factor_locked_until).where(StaffUser.id == user_id).first()
+    assert user["second_factor_failures"] == 5 and user["second_factor_locked_until"] == frozen_clock.now() + timedelta(minutes=1)
+
+    held = await post_form(client, "/login/mfa", {"code": right})
+    assert held.status_code == 400 and "Too many wrong codes" in held.text
+    assert (await client.get("/staff", headers=JSON)).status_code == 401
+    # A new sign-in with the password does not reset the count.
+    client.cookies.clear()
+    await sign_in(client, "admin@example.org")
+    assert (await post_form(client, "/login/mfa", {"code": right})).status_code == 400
+
+    frozen_clock.advance(minutes=1, seconds=1)
+    assert (await post_form(client, "/login/mfa", {"code": wrong})).status_code == 400  # the sixth: two minutes now
+    frozen_clock.advance(minutes=1, seconds=30)
+    assert "Too many wrong codes" in (await post_form(client, "/login/mfa", {"code": await totp_now(user_id)})).text
+    frozen_clock.advance(seconds=31)
+    assert (await post_form(client, "/login/mfa", {"code": await totp_now(user_id)})).status_code == 302
+    user = await StaffUser.select(StaffUser.second_factor_failures, StaffUser.second_factor_locked_until).where(StaffUser.id == user_id).first()
+    assert user == {"second_factor_failures": 0, "second_factor_locked_until": None}
+    assert "mfa_locked" in [r["action"] for r in await AuditEvent.select(AuditEvent.action)]

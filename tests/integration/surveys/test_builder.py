@@ -155,3 +155,35 @@ async def test_a_section_gets_a_title_and_skip_logic_and_refuses_a_later_questio
     refused = await post_form(builder, f"/staff/surveys/{survey_id}/sections/{first}", {"title": "x", "show_if": ["q1=no"]})
     assert refused.status_code == 400 and "earlier question" in refused.text
     assert (await builder.get(f"/staff/surveys/{survey_id}/sections/{second}")).status_code == 200
+
+
+async def test_share_links_and_qr_codes_use_the_public_address_not_the_request_host(db):
+    import os
+
+    from app.asgi import create_app
+    from app.governance.services import load_structure
+    from app.settings import Settings
+    from tests.conftest import in_process_client
+
+    await load_structure()
+    # Development as `make run` starts it (no CHORUS_PUBLIC_URL), reached by another loopback name.
+    settings = Settings.from_env({k: v for k, v in os.environ.items() if k != "CHORUS_PUBLIC_URL"})
+    survey = await Survey.objects().get(Survey.id == await make_survey(code="sharecode"))
+    async with in_process_client(create_app(settings), base_url="http://localhost:8000") as client:
+        client.cookies.update(await signed_in_cookie(await make_user(Role.facilitator)))
+        share = await client.get(f"/staff/surveys/{survey.id}/share")
+    assert f"http://127.0.0.1:8000/s/{survey.public_code}" in share.text and "http://127.0.0.1:8000/join" in share.text
+    assert "localhost" not in share.text
+
+
+@pytest.mark.parametrize("project", ["999999", "99999999999999999999"])
+async def test_a_project_that_does_not_exist_is_refused_on_the_form_and_nothing_is_saved(builder, project):
+    created = await post_form(builder, "/staff/surveys/new", {"title": "Nowhere", "audience": "children", "project": project})
+    assert created.status_code == 400 and "That project does not exist" in created.text
+    assert 'value="Nowhere"' in created.text and "Childline" not in created.text
+    assert await Survey.count() == 0
+
+    survey_id = await new_survey(builder)
+    saved = await post_form(builder, f"/staff/surveys/{survey_id}/settings", {"title": "Renamed", "audience": "children", "project": project})
+    assert saved.status_code == 400 and "That project does not exist" in saved.text
+    assert (await Survey.select(Survey.title, Survey.project).where(Survey.id == survey_id).first()) == {"title": "How safe do you feel?", "project": None}
