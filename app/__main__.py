@@ -35,8 +35,22 @@ def preflight(arguments: list[str]) -> None:
             raise ConfigError(str(error)) from None
 
 
+def port_argument(arguments: list[str]) -> str | None:
+    """The port `chorus run --port N` (or `-p N`, `--port=N`) will serve on, if given."""
+    for i, argument in enumerate(arguments):
+        if argument.startswith("--port="):
+            return argument.split("=", 1)[1]
+        if argument in ("--port", "-p") and i + 1 < len(arguments):
+            return arguments[i + 1]
+    return None
+
+
 def main() -> None:
     os.environ.setdefault("LITESTAR_APP", "app.asgi:create_app")
+    # Without CHORUS_PUBLIC_URL, development's address is http://127.0.0.1:$PORT; `chorus run --port N`
+    # must mean the same, or the Host check would refuse every request to the port actually served.
+    if sys.argv[1:2] == ["run"] and (port := port_argument(sys.argv[2:])):
+        os.environ.setdefault("PORT", port)
     try:
         preflight(sys.argv[1:])
     except ConfigError as error:

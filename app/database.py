@@ -19,6 +19,8 @@ from app.settings import ConfigError, Settings
 
 # Piccolo's own bookkeeping table, which the migrations create alongside ours.
 MIGRATION_TABLE = "migration"
+LARGEST_ID = 2**31 - 1
+"""Row ids are 32-bit integers (SERIAL) on PostgreSQL; a larger number cannot name a row on either engine."""
 
 
 def engine_for(settings: Settings) -> Engine:

@@ -17,7 +17,7 @@ from typing import Any
 
 from app import clock
 from app.accounts.auth import token_hash
-from app.database import write_transaction
+from app.database import LARGEST_ID, write_transaction
 from app.free_text import assess_all
 from app.governance.tables import Outcome, Project
 from surveys.definition import (
@@ -87,10 +87,6 @@ async def _unique_code(column, make) -> str:
         if not await Survey.exists().where(column == code):
             return code
     raise RuntimeError("could not find an unused code")  # pragma: no cover - 31^6 codes
-
-
-LARGEST_ID = 2**31 - 1
-"""Row ids are 32-bit integers on PostgreSQL; a larger number cannot name a row on either engine."""
 
 
 async def _check_project(fields: Mapping[str, Any]) -> None:

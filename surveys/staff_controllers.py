@@ -20,7 +20,7 @@ from app.accounts.schemas import Form
 from app.audit.services import AuditAction, record
 from app.governance.tables import Outcome, Project
 from app.web.links import public_link
-from app.web.requests import AppSettings, actor_of, client_ip, signed_in_user
+from app.web.requests import AppSettings, RowId, actor_of, client_ip, signed_in_user
 from surveys import charts, exports, i18n, results, services
 from surveys.controllers import participant_context
 from surveys.definition import (
@@ -167,11 +167,11 @@ class SurveyBuilderController(Controller):
         return Redirect(f"/staff/surveys/{survey_id}/build")
 
     @get("/{survey_id:int}/settings", name="survey_settings")
-    async def settings_form(self, survey_id: FromPath[int]) -> Template:
+    async def settings_form(self, survey_id: RowId) -> Template:
         return await self._form_page("surveys/staff/survey_form.html", survey=await _survey(survey_id), error="")
 
     @post("/{survey_id:int}/settings", name="survey_settings_save")
-    async def save_settings(self, survey_id: FromPath[int], data: Annotated[SurveyForm, Form]) -> Template | Redirect:
+    async def save_settings(self, survey_id: RowId, data: Annotated[SurveyForm, Form]) -> Template | Redirect:
         survey = await _survey(survey_id)
         try:
             await services.update_survey(survey_id, data.to_fields())
@@ -180,7 +180,7 @@ class SurveyBuilderController(Controller):
         return Redirect(f"/staff/surveys/{survey_id}/build?saved=1")
 
     @get("/{survey_id:int}/build", name="survey_builder")
-    async def builder(self, survey_id: FromPath[int], saved: FromQuery[bool] = False, error: FromQuery[str] = "") -> Template:
+    async def builder(self, survey_id: RowId, saved: FromQuery[bool] = False, error: FromQuery[str] = "") -> Template:
         return await self._builder(survey_id, notice="Saved." if saved else "", error=error[:300])
 
     async def _builder(self, survey_id: int, *, notice: str = "", error: str = "", status: int = 200) -> Template:
@@ -203,13 +203,13 @@ class SurveyBuilderController(Controller):
         return Redirect(f"/staff/surveys/{survey_id}/build?saved=1")
 
     @post("/{survey_id:int}/sections", name="survey_add_section")
-    async def add_section(self, survey_id: FromPath[int], data: Annotated[SectionForm, Form]) -> Template | Redirect:
+    async def add_section(self, survey_id: RowId, data: Annotated[SectionForm, Form]) -> Template | Redirect:
         async def action():
             await services.add_section(survey_id, title=data.title.strip(), intro=data.intro.strip(), show_if=parse_condition(data.show_if))
         return await self._build_action(survey_id, action)
 
     @get("/{survey_id:int}/sections/{section_id:int}", name="survey_section")
-    async def section_form(self, survey_id: FromPath[int], section_id: FromPath[int]) -> Template:
+    async def section_form(self, survey_id: RowId, section_id: RowId) -> Template:
         return await self._section_page(survey_id, section_id)
 
     async def _section_page(self, survey_id: int, section_id: int, *, error: str = "", status: int = 200) -> Template:
@@ -223,7 +223,7 @@ class SurveyBuilderController(Controller):
             "condition_choices": _condition_choices(definition, section_id=section_id)})
 
     @post("/{survey_id:int}/sections/{section_id:int}", name="survey_section_save")
-    async def save_section(self, survey_id: FromPath[int], section_id: FromPath[int], data: Annotated[SectionForm, Form]) -> Template | Redirect:
+    async def save_section(self, survey_id: RowId, section_id: RowId, data: Annotated[SectionForm, Form]) -> Template | Redirect:
         definition = await services.load_definition(survey_id)
         if not any(s.id == section_id for s in definition.sections):
             raise NotFoundException("There is no such section.")
@@ -234,13 +234,13 @@ class SurveyBuilderController(Controller):
         return Redirect(f"/staff/surveys/{survey_id}/build?saved=1#section-{section_id}")
 
     @post("/{survey_id:int}/questions", name="survey_add_question")
-    async def add_question(self, survey_id: FromPath[int], data: Annotated[QuestionForm, Form]) -> Template | Redirect:
+    async def add_question(self, survey_id: RowId, data: Annotated[QuestionForm, Form]) -> Template | Redirect:
         async def action():
             await services.add_question(survey_id, data.section, data.to_fields())
         return await self._build_action(survey_id, action)
 
     @get("/{survey_id:int}/questions/{question_id:int}", name="survey_question")
-    async def question_form(self, survey_id: FromPath[int], question_id: FromPath[int]) -> Template:
+    async def question_form(self, survey_id: RowId, question_id: RowId) -> Template:
         return await self._question_page(survey_id, question_id)
 
     async def _question_page(self, survey_id: int, question_id: int, *, error: str = "", status: int = 200) -> Template:
@@ -256,7 +256,7 @@ class SurveyBuilderController(Controller):
         })
 
     @post("/{survey_id:int}/questions/{question_id:int}", name="survey_question_save")
-    async def save_question(self, survey_id: FromPath[int], question_id: FromPath[int], data: Annotated[QuestionForm, Form]) -> Template | Redirect:
+    async def save_question(self, survey_id: RowId, question_id: RowId, data: Annotated[QuestionForm, Form]) -> Template | Redirect:
         definition = await services.load_definition(survey_id)
         question = next((q for q in definition.questions if q.id == question_id), None)
         if question is None:
@@ -268,7 +268,7 @@ class SurveyBuilderController(Controller):
         return Redirect(f"/staff/surveys/{survey_id}/build?saved=1#question-{question_id}")
 
     @post("/{survey_id:int}/questions/{question_id:int}/{action:str}", name="survey_question_action")
-    async def question_action(self, survey_id: FromPath[int], question_id: FromPath[int], action: FromPath[str]) -> Template | Redirect:
+    async def question_action(self, survey_id: RowId, question_id: RowId, action: FromPath[str]) -> Template | Redirect:
         await self._own_question(survey_id, question_id)
         actions = {
             "up": lambda: services.move_question(question_id, -1),
@@ -287,7 +287,7 @@ class SurveyBuilderController(Controller):
             raise NotFoundException("There is no such question.")
 
     @post("/{survey_id:int}/bank", name="survey_add_from_bank")
-    async def add_from_bank(self, request: Request, survey_id: FromPath[int]) -> Template | Redirect:
+    async def add_from_bank(self, request: Request, survey_id: RowId) -> Template | Redirect:
         form = await read_form(request)
         try:
             bank_id, section_id = int(form.get("bank_question", ["0"])[0]), int(form.get("section", ["0"])[0])
@@ -296,19 +296,19 @@ class SurveyBuilderController(Controller):
         return await self._build_action(survey_id, lambda: services.add_from_bank(survey_id, section_id, bank_id))
 
     @post("/{survey_id:int}/status", name="survey_status")
-    async def change_status(self, request: Request, survey_id: FromPath[int]) -> Template | Redirect:
+    async def change_status(self, request: Request, survey_id: RowId) -> Template | Redirect:
         form = await read_form(request)
         action = form.get("action", [""])[0]
         return await self._build_action(survey_id, lambda: services.change_status(survey_id, action))
 
     @post("/{survey_id:int}/duplicate", name="survey_duplicate")
-    async def duplicate(self, request: Request, survey_id: FromPath[int]) -> Redirect:
+    async def duplicate(self, request: Request, survey_id: RowId) -> Redirect:
         await _survey(survey_id)
         new_id = await services.duplicate_survey(survey_id, created_by=_user(request).id)
         return Redirect(f"/staff/surveys/{new_id}/build?saved=1")
 
     @get("/{survey_id:int}/preview", name="survey_preview")
-    async def preview(self, survey_id: FromPath[int], lang: FromQuery[str] = "en", easy_read: FromQuery[bool] = False) -> Template:
+    async def preview(self, survey_id: RowId, lang: FromQuery[str] = "en", easy_read: FromQuery[bool] = False) -> Template:
         survey = await _survey(survey_id)
         language = lang if lang in survey["languages"] else "en"
         definition, missing = services.localise(
@@ -318,7 +318,7 @@ class SurveyBuilderController(Controller):
             local_contact=definition.local_contact, languages=[i18n.language(c) for c in survey["languages"]]))
 
     @get("/{survey_id:int}/translations/{language:str}", name="survey_translations")
-    async def translations(self, survey_id: FromPath[int], language: FromPath[str], saved: FromQuery[bool] = False) -> Template:
+    async def translations(self, survey_id: RowId, language: FromPath[str], saved: FromQuery[bool] = False) -> Template:
         return await self._translations_page(survey_id, language, notice="Saved." if saved else "")
 
     async def _translations_page(self, survey_id: int, language: str, *, notice: str = "", error: str = "", status: int = 200, typed=None) -> Template:
@@ -333,7 +333,7 @@ class SurveyBuilderController(Controller):
             "done": sum(1 for k, _, _ in keys if current.get(k)), "notice": notice, "error": error})
 
     @post("/{survey_id:int}/translations/{language:str}", name="survey_translations_save")
-    async def save_translations(self, request: Request, survey_id: FromPath[int], language: FromPath[str]) -> Template | Redirect:
+    async def save_translations(self, request: Request, survey_id: RowId, language: FromPath[str]) -> Template | Redirect:
         survey = await _survey(survey_id)
         if language not in survey["languages"] or language == "en":
             raise NotFoundException("This survey is not offered in that language.")
@@ -348,7 +348,7 @@ class SurveyBuilderController(Controller):
         return Redirect(f"/staff/surveys/{survey_id}/translations/{language}?saved=1")
 
     @get("/{survey_id:int}/share", name="survey_share")
-    async def share(self, settings: AppSettings, survey_id: FromPath[int]) -> Template:
+    async def share(self, settings: AppSettings, survey_id: RowId) -> Template:
         survey = await _survey(survey_id)
         link = _survey_link(settings, survey)
         return Template("surveys/staff/share.html", context={
@@ -358,7 +358,7 @@ class SurveyBuilderController(Controller):
         })
 
     @get("/{survey_id:int}/qr.svg", name="survey_qr")
-    async def qr(self, settings: AppSettings, survey_id: FromPath[int]) -> Response:
+    async def qr(self, settings: AppSettings, survey_id: RowId) -> Response:
         survey = await _survey(survey_id)
         link = _survey_link(settings, survey)
         buffer = io.BytesIO()
@@ -367,7 +367,7 @@ class SurveyBuilderController(Controller):
                         headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-qr.svg"'})
 
     @get("/{survey_id:int}/paper", name="survey_paper")
-    async def paper_form(self, survey_id: FromPath[int], saved: FromQuery[str] = "") -> Template:
+    async def paper_form(self, survey_id: RowId, saved: FromQuery[str] = "") -> Template:
         return await self._paper_page(survey_id, PageResult(), notice=f"Response saved (receipt {saved[:20]})." if saved else "")
 
     async def _paper_page(self, survey_id: int, result: PageResult, *, notice: str = "", status: int = 200, mode: str = "paper") -> Template:
@@ -379,7 +379,7 @@ class SurveyBuilderController(Controller):
             "describe": partial(describe_condition, definition)})
 
     @post("/{survey_id:int}/paper", name="survey_paper_save")
-    async def save_paper(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Template | Redirect:
+    async def save_paper(self, request: Request, settings: AppSettings, survey_id: RowId) -> Template | Redirect:
         survey = await _survey(survey_id)
         if survey["status"] != SurveyStatus.published:
             return await self._paper_page(survey_id, PageResult(), notice="Only a published survey takes responses.", status=400)
@@ -424,7 +424,7 @@ class SurveyResultsController(Controller):
         return survey, definition, summary
 
     @get("/{survey_id:int}", name="survey_results", include_in_schema=False)
-    async def results_page(self, request: Request, settings: AppSettings, survey_id: FromPath[int],
+    async def results_page(self, request: Request, settings: AppSettings, survey_id: RowId,
                            by: FromQuery[str] = "", of: FromQuery[str] = "") -> Template:
         survey, definition, summary = await self._results(request, settings, survey_id, by[:40], of[:40])
         return Template("surveys/staff/results.html", context={
@@ -434,14 +434,14 @@ class SurveyResultsController(Controller):
         })
 
     @get("/{survey_id:int}/results.json", name="survey_results_json", summary="A survey's results, small groups suppressed")
-    async def results_json(self, request: Request, settings: AppSettings, survey_id: FromPath[int],
+    async def results_json(self, request: Request, settings: AppSettings, survey_id: RowId,
                            by: FromQuery[str] = "", of: FromQuery[str] = "") -> dict:
         """Aggregated results: the same numbers, hidden the same way, as the results page."""
         _, _, summary = await self._results(request, settings, survey_id, by[:40], of[:40])
         return results.to_json(summary)
 
     @get("/{survey_id:int}/results.csv", name="survey_results_csv", include_in_schema=False)
-    async def results_csv(self, request: Request, settings: AppSettings, survey_id: FromPath[int]) -> Response:
+    async def results_csv(self, request: Request, settings: AppSettings, survey_id: RowId) -> Response:
         survey, _, summary = await self._results(request, settings, survey_id)
         await record(AuditAction.data_exported, actor=actor_of(request), target_type="survey", target_id=survey_id,
                      detail={"format": "results-csv", "rows": len(summary.questions)}, ip_address=client_ip(request))
@@ -456,7 +456,7 @@ class SurveyExportController(Controller):
     guards = requires(Permission.export_data)
 
     @get("/{fmt:str}", name="survey_export")
-    async def export(self, request: Request, survey_id: FromPath[int], fmt: FromPath[str]) -> Response:
+    async def export(self, request: Request, survey_id: RowId, fmt: FromPath[str]) -> Response:
         """One row per response. Row-level data shows every group, so it needs view_small_groups too."""
         user = _user(request)
         if fmt not in exports.EXPORTERS:

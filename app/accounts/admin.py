@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from app.accounts import services
@@ -16,7 +16,7 @@ from app.accounts.schemas import Form, UserForm
 from app.accounts.tables import Agency
 from app.governance.tables import Board, Project
 from app.mail import MailNotSent
-from app.web.requests import AppSettings, actor_of, client_ip
+from app.web.requests import AppSettings, RowId, actor_of, client_ip
 
 
 def grants_from(form: UserForm) -> list[services.RoleGrant]:
@@ -79,14 +79,14 @@ class UserAdminController(Controller):
         return Redirect(f"/admin/users?invited={data.email}")
 
     @get("/{user_id:int}", name="admin_user")
-    async def edit_user_page(self, user_id: FromPath[int]) -> Template:
+    async def edit_user_page(self, user_id: RowId) -> Template:
         user = await services.get_user(user_id)
         if user is None:
             raise NotFoundException()
         return Template("admin/user_form.html", context=await form_context(user=user, granted={g["role"] for g in user["grants"]}))
 
     @post("/{user_id:int}")
-    async def update_user(self, request: Request, user_id: FromPath[int], data: Annotated[UserForm, Form]) -> Template | Redirect:
+    async def update_user(self, request: Request, user_id: RowId, data: Annotated[UserForm, Form]) -> Template | Redirect:
         try:
             if problem := data.problem(inviting=False):
                 raise services.AccountError(problem)
@@ -108,7 +108,7 @@ class UserAdminController(Controller):
         return Redirect("/admin/users?saved=1")
 
     @post("/{user_id:int}/resend-invite")
-    async def resend_invite(self, request: Request, settings: AppSettings, user_id: FromPath[int]) -> Redirect:
+    async def resend_invite(self, request: Request, settings: AppSettings, user_id: RowId) -> Redirect:
         try:
             await services.resend_invite(settings, actor=actor_of(request), user_id=user_id, ip_address=client_ip(request))
         except services.AccountError:

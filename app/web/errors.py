@@ -58,7 +58,8 @@ def error_layout(request: Request) -> str:
     return PARTICIPANT_LAYOUT
 
 
-def _render(request: Request, status_code: int, detail: str | None = None, message: str | None = None) -> Response:
+def _render(request: Request, status_code: int, detail: str | None = None, message: str | None = None,
+            extra: list | None = None) -> Response:
     message = message or FRIENDLY_MESSAGES.get(status_code, HTTPStatus(status_code).phrase)
     if _wants_html(request):
         template = "errors/404.html" if status_code == 404 else "errors/error.html"
@@ -67,8 +68,11 @@ def _render(request: Request, status_code: int, detail: str | None = None, messa
             context={"status_code": status_code, "title": HTTPStatus(status_code).phrase, "message": message, "layout": error_layout(request)},
             status_code=status_code,
         )
+    content = {"status_code": status_code, "detail": detail or message}
+    if extra:
+        content["extra"] = extra  # which parameter was wrong and why ("Expected `int` <= 2147483647")
     return Response(
-        content={"status_code": status_code, "detail": detail or message},
+        content=content,
         status_code=status_code,
         media_type=MediaType.JSON,
     )
@@ -83,7 +87,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         return Redirect(f"/login?next={quote(request.url.path)}")
     if exc.status_code == 403 and "csrf" in str(exc.detail).lower():
         return _render(request, 403, detail=exc.detail, message=CSRF_MESSAGE)
-    return _render(request, exc.status_code, exc.detail)
+    return _render(request, exc.status_code, exc.detail, extra=exc.extra if isinstance(exc.extra, list) else None)
 
 
 def server_error_handler(request: Request, exc: Exception) -> Response:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.params import Parameter
 
 from app.accounts.auth import SESSION_COOKIE, CurrentUser
 from app.audit.services import Actor
+from app.database import LARGEST_ID
 from app.settings import Settings
 
 AppSettings = NamedDependency[Settings]
 """The app's settings, injected by name (create_app provides them)."""
+
+RowId = Annotated[int, Parameter(ge=1, le=LARGEST_ID, description="A row id")]
+"""An id in a path: a number no row can have (0, negative, past 32 bits) is a 400, not a database error."""
 
 
 def client_ip(request: Request) -> str:

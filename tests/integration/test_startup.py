@@ -79,3 +79,23 @@ def test_offline_nltk_set_up_says_one_calm_line(subprocess_env, tmp_path, settin
     assert len(lines) == 2, lines
     assert lines[0].startswith("NLTK data: the download host could not be reached, so stopwords, cmudict, vader_lexicon came from")
     assert lines[1].startswith("NLTK data: installed into")
+
+
+def test_chorus_run_on_another_port_answers_there_without_more_settings(subprocess_env, migrated_database):
+    """`chorus run --port N` in development: the Host check follows the port actually served."""
+    import httpx
+
+    from tests.browser_support import wait_until_serving
+
+    env = {k: v for k, v in subprocess_env.items() if k not in ("CHORUS_PUBLIC_URL", "PORT")}
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "app", "run", "--port", str(port)], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}/health", process)
+        assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
+        assert httpx.get(f"http://localhost:{port}/").status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/", headers={"Host": "evil.example"}).status_code == 400
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

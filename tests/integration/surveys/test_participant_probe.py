@@ -8,8 +8,10 @@ import re
 
 import pytest
 
+from app.accounts.roles import Role
 from surveys.demo import load_demo_survey
 from surveys.tables import Answer, Response, Survey, SurveyStatus
+from tests.staff import make_user, signed_in_cookie
 from tests.surveys import make_survey, send, start
 
 
@@ -118,3 +120,24 @@ async def test_a_malformed_page_number_gets_a_clear_answer(client, survey, query
     assert "Quick exit" in response.text
     if response.status_code == 400:
         assert "Something went wrong with that page" in response.text
+
+
+@pytest.mark.parametrize("path", [
+    "/staff/surveys/99999999999999999999999",
+    "/staff/surveys/9223372036854775808/build",
+    "/staff/surveys/2147483648/questions/1",
+    "/staff/surveys/0",
+    "/admin/users/99999999999999999999",
+])
+async def test_ids_no_row_can_have_get_a_clear_400_not_a_500(client, db, path):
+    role = Role.admin if path.startswith("/admin") else Role.participation_lead
+    client.cookies.update(await signed_in_cookie(await make_user(role, mfa=role is Role.admin)))
+    response = await client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 400 and "Something in that request was not right" in response.text
+
+
+async def test_an_id_past_the_integer_range_is_explained_to_api_clients(client, db):
+    client.cookies.update(await signed_in_cookie(await make_user(Role.participation_lead)))
+    response = await client.get("/staff/surveys/99999999999999999999999/results.json", headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["extra"] == [{"message": "Expected `int` <= 2147483647", "key": "survey_id", "source": "path"}]
