@@ -30,11 +30,11 @@ STREET_TYPES = (
 )
 BUILDINGS = r"house|tower|towers|court|lodge|mansions|point|heights"
 PLATFORMS = (
-    r"snap(?:chat)?|sc|insta(?:gram)?|ig|tiktok|tik tok|tt|twitter|x|discord|xbox|psn|playstation|steam|twitch|"
-    r"youtube|yt|roblox|fortnite|epic|gamertag|gamer tag|threads|telegram|kik|facebook|fb|whatsapp|wa|bereal"
+    r"snap(?:chat)?|insta(?:gram)?|ig|tiktok|tik tok|twitter|discord|xbox|psn|playstation|steam|twitch|"
+    r"youtube|yt|roblox|fortnite|gamertag|gamer tag|telegram|kik|facebook|fb|whatsapp|bereal"
 )
 # What may stand between a platform and a handle: "snap me", "my discord is", "insta -", "gamertag".
-HANDLE_GLUE = r"(?:\s*(?:[:=\-(]|\bme\b|\bis\b|\bon\b|\bat\b|\bname\b|\bid\b|\buser(?:name)?\b|\bgamertag\b|\btag\b|\bhandle\b|\badd\b))*\s*"
+HANDLE_GLUE = rf"(?:\s*(?:[:=\-(]|\b(?:{PLATFORMS})\b|\bme\b|\bis\b|\bon\b|\bat\b|\bname\b|\bid\b|\buser(?:name)?\b|\bgamertag\b|\btag\b|\bhandle\b|\badd\b))*\s*"
 HANDLE_SHAPE = r"@?[\w][\w.]*(?:#\d{3,5})?"
 HOME = (
     r"(?:i|we)\s+(?:live|lived|stay|stayed)|i'?m\s+living|we'?re\s+living|(?:my|our)\s+(?:house|home|flat|address)\s+is|"
@@ -80,15 +80,20 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 # Words that take a name after them; the title itself stays ("Sgt [NAME]").
-TITLES = frozenset("""mr mrs ms miss mx dr sir pc dc sgt ds di dci insp inspector sergeant constable officer
+TITLES = frozenset("""mr mrs ms miss mx dr sir pc dc sgt ds di dci insp inspector sergeant constable officer detective
 coach prof professor rev reverend pastor imam""".split())
 # People a young person names ("my brother Marcus", "our youth worker, Dami").
 RELATIONS = frozenset("""mum mam mom mother dad father stepdad stepmum brother bro sister sis cousin uncle aunt
 auntie nan nana gran grandma grandad nanny friend mate bestie boyfriend girlfriend bf gf teacher tutor neighbour
 son daughter partner carer worker coach tester participant siblings sibling twin mentor volunteer""".split())
 RELATION_ADJECTIVES = frozenset("little big older younger baby twin best new old step half".split())
-INTRODUCERS = (("my", "name", "is"), ("my", "name's"), ("my", "names"), ("name", "is"), ("name",), ("named",),
+INTRODUCERS = (("big", "up"), ("shout", "out", "to"), ("shoutout", "to"), ("shout", "out"), ("thanks", "to"),
+               ("my", "name", "is"), ("my", "name's"), ("my", "names"), ("name", "is"), ("name",), ("named",),
                ("called",), ("i'm", "called"), ("call", "me"), ("i'm",), ("im",), ("i", "am"), ("it's",), ("this", "is"))
+# What a person has: "kemar's number", "Amira's mum".
+POSSESSIONS = RELATIONS | frozenset("number phone house flat address snap snapchat insta instagram email car bike".split())
+# Words that start a sentence before a name without being part of it ("Contact Kofi on …").
+ADDRESSING = frozenset("call ring text message email contact ask tell thank thanks welcome hi hello hey dear meet invite add follow dm".split())
 PLACE_PREPOSITIONS = frozenset("in at to near outside into around via towards past visit visited from".split())
 DETERMINERS = frozenset("the a an this that these those every each our their his her your its".split())
 PLACE_NOUNS = frozenset("""station park line road street lane avenue estate centre center library market mall common
@@ -97,7 +102,7 @@ broadway overground underground tube river canal shopping city town borough coun
 hall arena field fields way high grove close""".split())
 SPEECH_VERBS = frozenset("""said says say wants want wanted thinks think reckon reckons told tells asked asks
 helped helps started ran runs organised organized did does went goes lives lived got gets wrote writes loves
-likes hates made makes won plays played came comes is was has had keeps kept""".split())
+likes hates made makes won plays played came comes gave gives is was has had keeps kept""".split())
 COORDINATORS = frozenset({"and", "n", "&", "or", "with", ","})
 # Proper nouns young people write that are not people: apps, brands, shops, places, lines, events.
 NOT_PEOPLE = frozenset("""snapchat snap instagram insta whatsapp tiktok youtube discord roblox fortnite xbox
@@ -120,7 +125,16 @@ december""".split())
 CHAT_WORDS = frozenset("""lol lmao omg tbh idk ngl rn fr pls plz thx ty bday gonna wanna gotta innit bruv fam
 mandem gyaldem peng peak bare wagwan yeah yh ye yeh nah ok okay tho cos coz cuz bc im ive dont cant wont didnt
 isnt doesnt wasnt thats theres whats u ur r n y b4 sum1 msg txt pic pics uni bestie bff fyi asap etc max min info
-sesh ends roadman youths hmm hm uhh umm ahh aww yay wow sick dead mad long""".split())
+sesh ends roadman youths hmm hm uhh umm erm ahh aww yay wow sick dead mad long x xx xxx""".split())
+# Endings of ordinary words and of English place names: such a word is a name only with a cue.
+WORD_ENDINGS = ("ly", "ing", "tion", "sion", "able", "ible", "ment", "ness", "ful", "ous", "ical", "ity", "ise", "ised",
+                "ize", "ized", "ology", "ism")
+PLACE_ENDINGS = ("ton", "ham", "ford", "field", "land", "side", "bury", "borough", "burgh", "wich", "stead", "minster",
+                 "mouth", "chester", "caster", "cester", "worth", "dale", "gate", "wood", "combe", "pool", "port",
+                 "bridge", "thorpe", "ley", "by", "shire")
+# British spellings of words the `words` corpus has in American spelling.
+BRITISH = (("our", "or"), ("re", "er"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("isation", "ization"),
+           ("yse", "yze"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("ence", "ense"))
 TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|[^\w\s]")
 AGE = re.compile(
     r"(?i:\b(?:i'?m|i am|aged?|age:?|is|he'?s|she'?s|they'?re|turned|turning)\s+)(?P<a>\d{1,2})\b(?!\s*(?:pm|am|%|:|\.\d|mins?\b|minutes|hours|p\b|quid|pounds|£))"
@@ -147,9 +161,24 @@ class Lexicon:
     tagger: object
 
     def is_word(self, low: str) -> bool:
-        """An English word, allowing for plurals and verb endings the `words` corpus leaves out."""
+        """An English word, allowing for plurals, verb endings, British spellings and compounds."""
         low = low.replace("’", "'")
         if low in self.english or low in CHAT_WORDS:
+            return True
+        for contraction in ("'re", "'ve", "'ll", "'d", "'m", "n't"):
+            if low.endswith(contraction):
+                return self.is_word(low[: -len(contraction)])
+        for british, american in BRITISH:
+            if low.endswith(british) and self._inflected(low[: -len(british)] + american):
+                return True
+        if self._inflected(low):
+            return True
+        # Compounds written as one word ("wheelchair", "healthcare"), but never a first name ("Rosemary").
+        return low not in self.first_names and any(
+            self._inflected(low[:k]) and self._inflected(low[k:]) for k in range(4, len(low) - 3))
+
+    def _inflected(self, low: str) -> bool:
+        if low in self.english:
             return True
         for suffix, replacements in (("ies", ("y",)), ("es", ("", "e")), ("s", ("",)), ("ied", ("y",)),
                                      ("ed", ("", "e")), ("ing", ("", "e")), ("ly", ("",)), ("'s", ("",)),
@@ -180,9 +209,12 @@ def lexicon() -> Lexicon:
         )
     first = frozenset(n.lower() for n in names.words())
     vocabulary = words.words()
-    english = frozenset(w for w in vocabulary if w.islower())
+    tagger = PerceptronTagger()
+    # The tagger's own vocabulary (news text, lower-cased) adds modern words: "online", "healthcare".
+    seen_by_tagger = {f[7:] for f in tagger.model.weights if f.startswith("i word ") and f[7:].isalpha()}
+    english = frozenset({w for w in vocabulary if w.islower()} | (seen_by_tagger - first))
     proper = frozenset(w.lower() for w in vocabulary if w[:1].isupper() and w.lower() not in first)
-    return Lexicon(first, english, proper, PerceptronTagger())
+    return Lexicon(first, english, proper, tagger)
 
 
 @dataclass
@@ -232,7 +264,7 @@ def _names(text: str, taken: list[Span]) -> list[Span]:
     def not_person(i: int) -> bool:
         t = tokens[i]
         return (not t.is_word_like or t.all_caps or t.low in stop or t.low in NOT_PEOPLE or f"{t.low}'s" in NOT_PEOPLE
-                or t.low in DAYS_AND_MONTHS or t.low in TITLES or (len(t.low) < 2 and not t.capitalised) or t.low in ("i", "i'm", "im", "i'll", "i've", "i'd"))
+                or t.low in DAYS_AND_MONTHS or t.low in TITLES or t.low in RELATIONS or (len(t.low) < 2 and not t.capitalised) or t.low in ("i", "i'm", "im", "i'll", "i've", "i'd"))
 
     def unknown(i: int) -> bool:
         """Not an English word, not a known non-person: most likely a name."""
@@ -259,9 +291,18 @@ def _names(text: str, taken: list[Span]) -> list[Span]:
 
     def first_name_anyhow(i: int) -> bool:
         """A first name even if it is also a place or a line ("Victoria Nowak")."""
-        return tokens[i].capitalised and tokens[i].low in lex.first_names
+        return tokens[i].capitalised and tokens[i].low in lex.first_names and tokens[i].low not in TITLES | DAYS_AND_MONTHS
 
     chosen: set[int] = set()
+    tags: list[str] = []
+
+    def tag(i: int) -> str:
+        if not tags:
+            tags.extend(t for _, t in lex.tagger.tag([t.text for t in tokens]))
+        return tags[i]
+
+    def sentence_start(i: int) -> bool:
+        return i == 0 or lows[i - 1] in (".", "!", "?", ":", ";", "-", "(", '"')
 
     # Cues: a title, "my name is", a relation ("my brother", "our youth worker,").
     for i in range(count):
@@ -269,7 +310,9 @@ def _names(text: str, taken: list[Span]) -> list[Span]:
         nxt = i + 1
         if nxt < count and lows[nxt] == ".":
             nxt += 1
-        if low in TITLES and nxt < count and (tokens[nxt].capitalised or unknown(nxt)) and not not_person(nxt):
+        sentence_end = i + 1 < nxt < count and lex.is_word(lows[nxt]) and not first_name(nxt)  # "a dr. However …"
+        if low in TITLES and nxt < count and not not_person(nxt) and not sentence_end and (
+                tokens[nxt].capitalised or unknown(nxt) or (lows[nxt] not in SPEECH_VERBS and at(nxt + 1) in SPEECH_VERBS)):
             chosen.add(nxt)
             continue
         for words in INTRODUCERS:
@@ -296,7 +339,10 @@ def _names(text: str, taken: list[Span]) -> list[Span]:
         if i in chosen or not_person(i):
             continue
         t = tokens[i]
-        if t.capitalised and unknown(i) and not placeish(i):
+        if t.capitalised and t.possessive and at(i + 1) in POSSESSIONS and at(i - 1) not in DETERMINERS:
+            chosen.add(i)
+        elif t.capitalised and unknown(i) and not placeish(i) and not (
+                len(t.low) <= 3 or t.low.endswith(WORD_ENDINGS) or t.low.endswith(PLACE_ENDINGS)):
             chosen.add(i)
         elif t.capitalised and first_name(i) and not lex.is_word(t.low) and at(i - 1) not in DETERMINERS:
             chosen.add(i)
@@ -313,14 +359,15 @@ def _names(text: str, taken: list[Span]) -> list[Span]:
 
     # A first name that is also a word is a name with a surname, before "and I", or tagged a proper noun before a verb.
     if ambiguous:
-        tags = [tag for _, tag in lex.tagger.tag([t.text for t in tokens])]
         for i in ambiguous:
             surname = i + 1 < count and tokens[i + 1].capitalised and not not_person(i + 1) and lows[i + 1] not in PLACE_NOUNS
             and_i = at(i + 1) in ("and", "&") and at(i + 2) in ("i", "me")
             me_and = at(i - 1) in ("and", "&", "n") and at(i - 2) in ("me", "i")
-            proper_subject = (tags[i] == "NNP" and i + 1 < count and tags[i + 1] in ("VBD", "VBZ") and at(i - 1) not in DETERMINERS
+            proper_subject = (tag(i) == "NNP" and i + 1 < count and tag(i + 1) in ("VBD", "VBZ") and at(i - 1) not in DETERMINERS
                               and not (i > 0 and tokens[i - 1].capitalised))
-            if surname or and_i or me_and or proper_subject or tokens[i].possessive and at(i + 1) in RELATIONS:
+            # Capitalised mid-sentence, a word like "Mark" or "Dawn" is somebody ("I hope Mark and Dawn read this").
+            mid_sentence = not sentence_start(i) and at(i - 1) not in DETERMINERS and not tokens[i - 1].capitalised
+            if surname or and_i or me_and or proper_subject or mid_sentence or tokens[i].possessive and at(i + 1) in RELATIONS:
                 chosen.add(i)
 
     # Names run on: surnames, initials, and the next name in a list ("Emre and Elif", "liban n abdi").
@@ -352,7 +399,9 @@ def _names(text: str, taken: list[Span]) -> list[Span]:
             # A first name before a surname ("Wei Zhang", "Blessing Okoro", "Victoria Nowak").
             if i - 1 >= 0 and i - 1 not in chosen and tokens[i - 1].end >= tokens[i].start - 1 and tokens[i - 1].capitalised \
                     and not tokens[i - 1].possessive and (first_name_anyhow(i - 1) or (
-                        not not_person(i - 1) and lows[i - 1] not in lex.english and at(i - 2) not in DETERMINERS)) \
+                        not not_person(i - 1) and at(i - 2) not in DETERMINERS and (
+                            lows[i - 1] not in lex.english or (sentence_start(i - 1) and tag(i - 1) == "NNP"
+                                                               and lows[i - 1] not in ADDRESSING)))) \
                     and tokens[i].capitalised:
                 chosen.add(i - 1)
                 changed = True

@@ -79,6 +79,8 @@ def test_the_transformer_works_on_a_list():
         ("my little brother jayden is scared of the dogs", "my little brother [NAME] is scared of the dogs"),
         # Officers' and teachers' surnames after a title (the title stays).
         ("Sgt Okonjo and PC Mahmoud came to the club", "Sgt [NAME] and PC [NAME] came to the club"),
+        ("Detective Sergeant Ellis came to our school", "Detective Sergeant [NAME] came to our school"),
+        ("I hope Mark and Dawn from the council read this", "I hope [NAME] and [NAME] from the council read this"),
         ("pls tell miss rahman i'm late", "pls tell miss [NAME] i'm late"),
         ("Mr Ó Súilleabháin runs the club", "Mr [NAME] runs the club"),
         # Homes and schools.
