@@ -291,7 +291,7 @@ def _names(text: str, taken: list[Span]) -> list[Span]:
 
     def first_name_anyhow(i: int) -> bool:
         """A first name even if it is also a place or a line ("Victoria Nowak")."""
-        return tokens[i].capitalised and tokens[i].low in lex.first_names and tokens[i].low not in TITLES | DAYS_AND_MONTHS
+        return tokens[i].capitalised and tokens[i].low in lex.first_names and tokens[i].low not in TITLES
 
     chosen: set[int] = set()
     tags: list[str] = []
