@@ -38,7 +38,7 @@ HANDLE_GLUE = rf"(?:\s*(?:[:=\-(]|\b(?:{PLATFORMS})\b|\bme\b|\bis\b|\bon\b|\bat\
 HANDLE_SHAPE = r"@?[\w][\w.]*(?:#\d{3,5})?"
 HOME = (
     r"(?:i|we)\s+(?:live|lived|stay|stayed)|i'?m\s+living|we'?re\s+living|(?:my|our)\s+(?:house|home|flat|address)\s+is|"
-    r"(?:i'?m|we'?re)\s+moving|(?:i|we)\s+moved"
+    r"(?:i'?m|we'?re)\s+moving|(?:i|we)\s+moved|(?:my|our)\s+(?:street|road)\s+is|(?:my|our)\s+(?:house|home|flat)"
 )
 
 # Order matters: a later rule never sees what an earlier one replaced.
@@ -49,6 +49,9 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"(?i:\b(?:{PLATFORMS}))\b{HANDLE_GLUE}(?P<h>{HANDLE_SHAPE})"
         r"|(?<![\w@.])@[\w.]{2,30}"
         r"|\b[^\W_]{2,30}#\d{4}\b"  # discord tags
+        r"|(?i:\b(?!(?:covid|year|yr|fifa|top|under|over|ps|mp|gcse|level|grade|room|bus|route|page)\d)"
+        r"(?P<g>(?-i:(?=[A-Za-z._]*[a-z]))(?=[a-z._]*[a-z]{3})[a-z][a-z._]*[a-z]_?\d{2,4})\b)"  # sarahxx2010, NightOwl4471
+        r"|\b[a-z]+_[a-z0-9_.]+\b"  # kai_b2k
     )),
     ("PHONE", re.compile(r"(?<![\w])(?:\+44\s?\(?0?\)?\s?|0044\s?|\(?0)(?:[\s\-()]{0,2}\d){9,10}(?!\d)")),
     ("NUMBER", re.compile(
@@ -73,7 +76,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"|\b\d{{1,4}}[a-z]?\s+(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{BUILDINGS})\b(?:,\s*(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b)?"
         rf"|(?i:\bnumber\s+\d{{1,4}}[a-z]?\s+(?:on|in)\s+)?\b\d{{1,4}}[a-z]?\s+(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b(?:\s+(?:North|South|East|West))?"
         rf"|(?i:\bnumber\s+\d{{1,4}}[a-z]?\s+(?:on|in)\s+)(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b"
-        rf"|(?i:\b(?:{HOME})\s+(?:on|in|at|off|near|to)\s+(?:the\s+)?)(?P<s>(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES}))\b"
+        rf"|(?i:\b(?:{HOME})\s+(?:(?:on|in|at|off|near|to|down|by|up)\s+)?(?:the\s+)?(?P<s>(?:(?!(?:the|a|an|my|our|this|that|same|local|main|high|big|little|quiet|busy)\b)[a-z][\w'’-]*\s+){{1,3}}(?:{STREET_TYPES})))\b"
         r"|\b(?:[A-Z][\w'’-]*\s+){1,3}(?i:estate)\b"
         r"|\b[Bb]lock\s+[A-Z]\b"
     )),
@@ -92,6 +95,9 @@ INTRODUCERS = (("big", "up"), ("shout", "out", "to"), ("shoutout", "to"), ("shou
                ("called",), ("i'm", "called"), ("call", "me"), ("i'm",), ("im",), ("i", "am"), ("it's",), ("this", "is"))
 # What a person has: "kemar's number", "Amira's mum".
 POSSESSIONS = RELATIONS | frozenset("number phone house flat address snap snapchat insta instagram email car bike".split())
+# Verbs whose object is usually a person: "I told kayden", "he messaged tobi".
+PERSON_VERBS = frozenset("""told tell asked ask texted messaged dm'd met meet saw blocked hit punched followed ignored
+bullied bullying threatened threatening grabbed touched""".split())
 # Words that start a sentence before a name without being part of it ("Contact Kofi on …").
 ADDRESSING = frozenset("call ring text message email contact ask tell thank thanks welcome hi hello hey dear meet invite add follow dm".split())
 PLACE_PREPOSITIONS = frozenset("in at to near outside into around via towards past visit visited from".split())
@@ -115,7 +121,9 @@ romford beckton canning plaistow forest gate upton east ham west ham poplar bow 
 islington camden brixton peckham croydon lewisham greenwich woolwich tottenham enfield wembley harrow ealing
 southend brighton margate essex kent birmingham manchester leeds liverpool bristol dlr tfl nhs camhs mash ucas gcse
 gcses btec childline samaritans shout barnardo's nspcc eid ramadan diwali christmas easter halloween hanukkah
-vaisakhi bonfire pride olympic jubilee elizabeth central northern piccadilly bakerloo district circle metropolitan
+yubo wizz omegle monkey tinder hinge bumble grindr onlyfans life360 zenly tumblr quora replika gemini siri
+alexa citymapper duolingo kahoot seneca sparx quizlet gimkit blooket wattpad gta fifa valorant runescape
+clash brawl among apex rocket league call duty warzone vaisakhi bonfire pride olympic jubilee elizabeth central northern piccadilly bakerloo district circle metropolitan
 victoria overground lizzy chatgpt ai covid oyster astra corsa fiesta focus golf polo prius bmw audi mercedes
 toyota ford vauxhall honda nissan kia tesla range rover""".split())
 DAYS_AND_MONTHS = frozenset("""monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays
@@ -354,7 +362,8 @@ def _names(text: str, taken: list[Span]) -> list[Span]:
                 t.possessive or at(i + 1) in ("from",) or at(i + 1) in SPEECH_VERBS - {"is", "was", "has", "had"}
                 or (at(i - 1) in COORDINATORS and at(i - 2) in ("me", "i")) or at(i - 1) == "with"
                 or (at(i + 1) in ("and", "n", "&") and i + 2 < count and not tokens[i + 2].capitalised and unknown(i + 2))
-                or ((i == 0 or not tokens[i - 1].is_word_like) and at(i + 2) in SPEECH_VERBS and at(i + 1) not in stop)):
+                or ((i == 0 or not tokens[i - 1].is_word_like) and at(i + 2) in SPEECH_VERBS and at(i + 1) not in stop)
+                or at(i - 1) in PERSON_VERBS):
             chosen.add(i)
 
     # A first name that is also a word is a name with a surname, before "and I", or tagged a proper noun before a verb.
@@ -432,6 +441,8 @@ def find(text: str) -> list[Span]:
             group = next((g for g, v in match.groupdict().items() if v), 0)
             if kind == "HANDLE" and group == "h" and not _handle_like(match.group("h")):
                 continue
+            if kind == "HANDLE" and group == "g" and lexicon()._inflected(match.group("g").rstrip("0123456789_").lower()):
+                continue  # "hours48" is a typo, "sarahxx2010" a handle
             add(kind, *match.span(group))
     for span in _names(text, spans):
         add(span.kind, span.start, span.end)

@@ -92,6 +92,10 @@ def test_the_transformer_works_on_a_list():
         ("my insta is ines.ferreira_", "my insta is [HANDLE]"),
         ("Xbox gamertag NightOwl4471 if anyone wants to play", "Xbox gamertag [HANDLE] if anyone wants to play"),
         ("follow @lilzz.x for updates", "follow [HANDLE] for updates"),
+        ("add me sarahxx2010", "add me [HANDLE]"),
+        ("my user is kiki_b", "my user is [HANDLE]"),
+        ("i live on hoe street", "i live on [ADDRESS]"),
+        ("I told kayden to stop", "I told [NAME] to stop"),
         # Numbers that identify a person.
         ("my nhs number is 401-023-2137", "my nhs number is [NUMBER]"),
         ("I paid with my card ending 4417", "I paid with my card ending [NUMBER]"),
@@ -123,6 +127,9 @@ def test_each_kind_of_detail_is_replaced(text, expected):
         "add me on snap, I'll send the pics",
         "we learnt about county lines in year 9",
         "Amber warning for wind on Friday so the trip got cancelled",
+        "I live near the park and it is scary at night",
+        "call NHS111 if it is not an emergency",
+        "I waited hours48 for a call back",
     ],
 )
 def test_ordinary_phrases_are_kept(text):
