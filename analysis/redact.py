@@ -256,175 +256,221 @@ def _tokens(text: str) -> list[_Token]:
     return out
 
 
-def _names(text: str, taken: list[Span]) -> list[Span]:
-    """Spans of people's names, judged word by word from the lexicons and the words around."""
-    lex = lexicon()
-    from analysis.text import stopwords
+class _NameFinder:
+    """Judges each word of one text: is it (part of) a person's name? Cues first, then the word, then run-ons."""
 
-    stop = stopwords()
-    tokens = [t for t in _tokens(text) if not any(s.start < t.end and t.start < s.end for s in taken)]
-    lows = [t.low for t in tokens]
-    count = len(tokens)
+    def __init__(self, text: str, taken: list[Span]) -> None:
+        from analysis.text import stopwords
 
-    def at(i: int) -> str:
-        return lows[i] if 0 <= i < count else ""
+        self.text = text
+        self.lex = lexicon()
+        self.stop = stopwords()
+        self.tokens = [t for t in _tokens(text) if not any(s.start < t.end and t.start < s.end for s in taken)]
+        self.lows = [t.low for t in self.tokens]
+        self.count = len(self.tokens)
+        self.chosen: set[int] = set()
+        self._tags: list[str] = []
 
-    def not_person(i: int) -> bool:
-        t = tokens[i]
-        return (not t.is_word_like or t.all_caps or t.low in stop or t.low in NOT_PEOPLE or f"{t.low}'s" in NOT_PEOPLE
-                or t.low in DAYS_AND_MONTHS or t.low in TITLES or t.low in RELATIONS or (len(t.low) < 2 and not t.capitalised) or t.low in ("i", "i'm", "im", "i'll", "i've", "i'd"))
+    def spans(self) -> list[Span]:
+        self._choose_after_cues()
+        self._choose_by_the_word()
+        self._run_on()
+        return self._merged()
 
-    def unknown(i: int) -> bool:
+    # What a word is.
+    def at(self, i: int) -> str:
+        return self.lows[i] if 0 <= i < self.count else ""
+
+    def tag(self, i: int) -> str:
+        if not self._tags:
+            self._tags.extend(t for _, t in self.lex.tagger.tag([t.text for t in self.tokens]))
+        return self._tags[i]
+
+    def sentence_start(self, i: int) -> bool:
+        return i == 0 or self.lows[i - 1] in (".", "!", "?", ":", ";", "-", "(", '"')
+
+    def not_person(self, i: int) -> bool:
+        t = self.tokens[i]
+        return (not t.is_word_like or t.all_caps or t.low in self.stop or t.low in NOT_PEOPLE or f"{t.low}'s" in NOT_PEOPLE
+                or t.low in DAYS_AND_MONTHS or t.low in TITLES or t.low in RELATIONS
+                or (len(t.low) < 2 and not t.capitalised) or t.low in ("i", "i'm", "im", "i'll", "i've", "i'd"))
+
+    def unknown(self, i: int) -> bool:
         """Not an English word, not a known non-person: most likely a name."""
-        low = tokens[i].low
-        return not not_person(i) and not lex.is_word(low) and low not in lex.proper_nouns and not any(
+        low, lex = self.tokens[i].low, self.lex
+        return not self.not_person(i) and not lex.is_word(low) and low not in lex.proper_nouns and not any(
             lex.is_word(part) for part in low.split("-") if len(part) > 2)
 
-    def first_name(i: int) -> bool:
-        return not not_person(i) and (tokens[i].low in lex.first_names or any(
-            part in lex.first_names for part in tokens[i].low.split("-")))
+    def first_name(self, i: int) -> bool:
+        return not self.not_person(i) and (self.tokens[i].low in self.lex.first_names or any(
+            part in self.lex.first_names for part in self.tokens[i].low.split("-")))
 
-    def nameable(i: int) -> bool:
+    def first_name_anyhow(self, i: int) -> bool:
+        """A first name even if it is also a place or a line ("Victoria Nowak")."""
+        t = self.tokens[i]
+        return t.capitalised and t.low in self.lex.first_names and t.low not in TITLES
+
+    def nameable(self, i: int) -> bool:
         """May be a name when the context says so: capitalised, or lower-case and not English."""
-        if i >= count or not_person(i):
+        if i >= self.count or self.not_person(i):
             return False
-        return tokens[i].capitalised or unknown(i) or first_name(i)
+        return self.tokens[i].capitalised or self.unknown(i) or self.first_name(i)
 
-    def placeish(i: int) -> bool:
+    def placeish(self, i: int) -> bool:
         """A place, shop or thing: after a determiner ("the blue Astra"), before "station", after "in"."""
+        at, tokens = self.at, self.tokens
         if at(i - 1) in DETERMINERS or (at(i - 2) in DETERMINERS and not tokens[i - 1].capitalised) or at(i + 1) in PLACE_NOUNS:
             return True
-        full_name = i + 1 < count and tokens[i + 1].capitalised and (unknown(i + 1) or first_name(i + 1))
-        return at(i - 1) in PLACE_PREPOSITIONS and not first_name(i) and not full_name
+        full_name = i + 1 < self.count and tokens[i + 1].capitalised and (self.unknown(i + 1) or self.first_name(i + 1))
+        return at(i - 1) in PLACE_PREPOSITIONS and not self.first_name(i) and not full_name
 
-    def first_name_anyhow(i: int) -> bool:
-        """A first name even if it is also a place or a line ("Victoria Nowak")."""
-        return tokens[i].capitalised and tokens[i].low in lex.first_names and tokens[i].low not in TITLES
-
-    chosen: set[int] = set()
-    tags: list[str] = []
-
-    def tag(i: int) -> str:
-        if not tags:
-            tags.extend(t for _, t in lex.tagger.tag([t.text for t in tokens]))
-        return tags[i]
-
-    def sentence_start(i: int) -> bool:
-        return i == 0 or lows[i - 1] in (".", "!", "?", ":", ";", "-", "(", '"')
-
-    # Cues: a title, "my name is", a relation ("my brother", "our youth worker,").
-    for i in range(count):
-        low = lows[i]
-        nxt = i + 1
-        if nxt < count and lows[nxt] == ".":
-            nxt += 1
-        sentence_end = i + 1 < nxt < count and lex.is_word(lows[nxt]) and not first_name(nxt)  # "a dr. However …"
-        if low in TITLES and nxt < count and not not_person(nxt) and not sentence_end and (
-                tokens[nxt].capitalised or unknown(nxt) or (lows[nxt] not in SPEECH_VERBS and at(nxt + 1) in SPEECH_VERBS)):
-            chosen.add(nxt)
-            continue
-        for words in INTRODUCERS:
-            if tuple(lows[i:i + len(words)]) == words:
-                j = i + len(words)
-                if j < count and lows[j] == ":":
+    # Evidence.
+    def _choose_after_cues(self) -> None:
+        """A title ("Sgt …"), an introduction ("my name is …"), a relation ("my brother …", "our youth worker, …")."""
+        at, lows, tokens, count = self.at, self.lows, self.tokens, self.count
+        for i in range(count):
+            low = lows[i]
+            nxt = i + 1
+            if nxt < count and lows[nxt] == ".":
+                nxt += 1
+            sentence_end = i + 1 < nxt < count and self.lex.is_word(lows[nxt]) and not self.first_name(nxt)  # "a dr. However …"
+            if low in TITLES and nxt < count and not self.not_person(nxt) and not sentence_end and (
+                    tokens[nxt].capitalised or self.unknown(nxt)
+                    or (lows[nxt] not in SPEECH_VERBS and at(nxt + 1) in SPEECH_VERBS)):
+                self.chosen.add(nxt)
+                continue
+            for words in INTRODUCERS:
+                if tuple(lows[i:i + len(words)]) == words:
+                    j = i + len(words)
+                    if j < count and lows[j] == ":":
+                        j += 1
+                    if j < count and self._introduced(words, j):
+                        self.chosen.add(j)
+            if low in RELATIONS:
+                j = i + 1
+                while j < count and (lows[j] in RELATION_ADJECTIVES or lows[j] == ","):
                     j += 1
-                weak = words in (("i'm",), ("im",), ("i", "am"), ("it's",), ("this", "is"), ("name",))
-                weak_ok = weak and tokens[j].capitalised and not not_person(j) and (
-                    first_name(j) or (lows[j] not in lex.english and lows[j] not in lex.proper_nouns)) if j < count else False
-                if j < count and (unknown(j) or (not weak and nameable(j)) or weak_ok):
-                    chosen.add(j)
-        if low in RELATIONS:
-            j = i + 1
-            while j < count and (lows[j] in RELATION_ADJECTIVES or lows[j] == ","):
-                j += 1
-            if j < count and (tokens[j].capitalised or unknown(j)) and not not_person(j) and not (
-                    lows[j] in SPEECH_VERBS or (not tokens[j].capitalised and lex.is_word(lows[j]))):
-                chosen.add(j)
+                if j < count and (tokens[j].capitalised or self.unknown(j)) and not self.not_person(j) and not (
+                        lows[j] in SPEECH_VERBS or (not tokens[j].capitalised and self.lex.is_word(lows[j]))):
+                    self.chosen.add(j)
 
-    # The words themselves: not English and not a known place or app, or a first name that is not a word.
-    ambiguous = []
-    for i in range(count):
-        if i in chosen or not_person(i):
-            continue
-        t = tokens[i]
-        if t.capitalised and t.possessive and at(i + 1) in POSSESSIONS and at(i - 1) not in DETERMINERS:
-            chosen.add(i)
-        elif t.capitalised and unknown(i) and not placeish(i) and not (
-                len(t.low) <= 3 or t.low.endswith(WORD_ENDINGS) or t.low.endswith(PLACE_ENDINGS)):
-            chosen.add(i)
-        elif t.capitalised and first_name(i) and not lex.is_word(t.low) and at(i - 1) not in DETERMINERS:
-            chosen.add(i)
-        elif t.capitalised and first_name(i):
-            ambiguous.append(i)
-        elif not t.capitalised and first_name(i) and not lex.is_word(t.low) and at(i + 1) not in ("",) and not at(i + 1).isdigit():
-            chosen.add(i)
-        elif not t.capitalised and unknown(i) and (
-                t.possessive or at(i + 1) in ("from",) or at(i + 1) in SPEECH_VERBS - {"is", "was", "has", "had"}
+    def _introduced(self, words: tuple[str, ...], j: int) -> bool:
+        """After "I'm" only a capitalised non-word counts ("I'm Mantas", not "I'm tired"); after "my name is", more does."""
+        weak = words in (("i'm",), ("im",), ("i", "am"), ("it's",), ("this", "is"), ("name",))
+        if not weak:
+            return self.unknown(j) or self.nameable(j)
+        t = self.tokens[j]
+        return self.unknown(j) or (t.capitalised and not self.not_person(j) and (
+            self.first_name(j) or (t.low not in self.lex.english and t.low not in self.lex.proper_nouns)))
+
+    def _choose_by_the_word(self) -> None:
+        """Not English and not a known place or app, or a first name that is not a word; lower case needs a cue."""
+        at, tokens, lex = self.at, self.tokens, self.lex
+        for i in range(self.count):
+            if i in self.chosen or self.not_person(i):
+                continue
+            t = tokens[i]
+            if t.capitalised and t.possessive and at(i + 1) in POSSESSIONS and at(i - 1) not in DETERMINERS:
+                self.chosen.add(i)
+            elif t.capitalised and self.unknown(i) and not self.placeish(i) and not (
+                    len(t.low) <= 3 or t.low.endswith(WORD_ENDINGS) or t.low.endswith(PLACE_ENDINGS)):
+                self.chosen.add(i)
+            elif t.capitalised and self.first_name(i) and not lex.is_word(t.low) and at(i - 1) not in DETERMINERS:
+                self.chosen.add(i)
+            elif t.capitalised and self.first_name(i):
+                if self._word_used_as_name(i):
+                    self.chosen.add(i)
+            elif not t.capitalised and self.first_name(i) and not lex.is_word(t.low) and at(i + 1) != "" \
+                    and not at(i + 1).isdigit():
+                self.chosen.add(i)
+            elif not t.capitalised and self.unknown(i) and self._lower_case_cue(i):
+                self.chosen.add(i)
+
+    def _word_used_as_name(self, i: int) -> bool:
+        """A first name that is also a word ("Will", "Rose"): with a surname, "and I", a verb after, or mid-sentence."""
+        at, tokens = self.at, self.tokens
+        surname = i + 1 < self.count and tokens[i + 1].capitalised and not self.not_person(i + 1) and at(i + 1) not in PLACE_NOUNS
+        and_i = at(i + 1) in ("and", "&") and at(i + 2) in ("i", "me")
+        me_and = at(i - 1) in ("and", "&", "n") and at(i - 2) in ("me", "i")
+        proper_subject = (self.tag(i) == "NNP" and i + 1 < self.count and self.tag(i + 1) in ("VBD", "VBZ")
+                          and at(i - 1) not in DETERMINERS and not (i > 0 and tokens[i - 1].capitalised))
+        # Capitalised mid-sentence, a word like "Mark" or "Dawn" is somebody ("I hope Mark and Dawn read this").
+        mid_sentence = not self.sentence_start(i) and at(i - 1) not in DETERMINERS and not tokens[i - 1].capitalised
+        return surname or and_i or me_and or proper_subject or mid_sentence or (tokens[i].possessive and at(i + 1) in RELATIONS)
+
+    def _lower_case_cue(self, i: int) -> bool:
+        """ "kemar's", "krystian from", "aoife said", "me and jamal", "with tobi", "zuzanna and oliwia", "told kayden"."""
+        at, tokens = self.at, self.tokens
+        return (tokens[i].possessive or at(i + 1) == "from" or at(i + 1) in SPEECH_VERBS - {"is", "was", "has", "had"}
                 or (at(i - 1) in COORDINATORS and at(i - 2) in ("me", "i")) or at(i - 1) == "with"
-                or (at(i + 1) in ("and", "n", "&") and i + 2 < count and not tokens[i + 2].capitalised and unknown(i + 2))
-                or ((i == 0 or not tokens[i - 1].is_word_like) and at(i + 2) in SPEECH_VERBS and at(i + 1) not in stop)
-                or at(i - 1) in PERSON_VERBS):
-            chosen.add(i)
+                or (at(i + 1) in ("and", "n", "&") and i + 2 < self.count and not tokens[i + 2].capitalised and self.unknown(i + 2))
+                or ((i == 0 or not tokens[i - 1].is_word_like) and at(i + 2) in SPEECH_VERBS and at(i + 1) not in self.stop)
+                or at(i - 1) in PERSON_VERBS)
 
-    # A first name that is also a word is a name with a surname, before "and I", or tagged a proper noun before a verb.
-    if ambiguous:
-        for i in ambiguous:
-            surname = i + 1 < count and tokens[i + 1].capitalised and not not_person(i + 1) and lows[i + 1] not in PLACE_NOUNS
-            and_i = at(i + 1) in ("and", "&") and at(i + 2) in ("i", "me")
-            me_and = at(i - 1) in ("and", "&", "n") and at(i - 2) in ("me", "i")
-            proper_subject = (tag(i) == "NNP" and i + 1 < count and tag(i + 1) in ("VBD", "VBZ") and at(i - 1) not in DETERMINERS
-                              and not (i > 0 and tokens[i - 1].capitalised))
-            # Capitalised mid-sentence, a word like "Mark" or "Dawn" is somebody ("I hope Mark and Dawn read this").
-            mid_sentence = not sentence_start(i) and at(i - 1) not in DETERMINERS and not tokens[i - 1].capitalised
-            if surname or and_i or me_and or proper_subject or mid_sentence or tokens[i].possessive and at(i + 1) in RELATIONS:
-                chosen.add(i)
+    def _run_on(self) -> None:
+        """Names run on: surnames, initials, the next name in a list ("Emre and Elif", "liban n abdi"), a first name before."""
+        changed = True
+        while changed:
+            changed = False
+            for i in sorted(self.chosen):
+                for j in (self._next_part(i), self._listed_after(i), self._listed_before(i), self._first_name_before(i)):
+                    if j is not None and j not in self.chosen:
+                        self.chosen.add(j)
+                        changed = True
 
-    # Names run on: surnames, initials, and the next name in a list ("Emre and Elif", "liban n abdi").
-    changed = True
-    while changed:
-        changed = False
-        for i in sorted(chosen):
-            j = i + 1
-            if j < count and j not in chosen and tokens[j].start - tokens[i].end <= 1 and not tokens[i].possessive:
-                t = tokens[j]
-                initial = len(t.text) == 1 and t.text.isalpha() and (
-                    t.text.isupper() or at(j + 1) == "." or t.low not in ("i", "a", "n", "u", "r", "b", "c", "x"))
-                surname = t.capitalised and t.is_word_like and not t.all_caps and t.low not in stop and t.low not in TITLES \
-                    and t.low not in DAYS_AND_MONTHS and t.low not in PLACE_NOUNS
-                lower_surname = not t.capitalised and not not_person(j) and (
-                    unknown(j) or t.possessive or (not tokens[i].capitalised and at(j + 1) in SPEECH_VERBS))
-                if surname or initial or lower_surname:
-                    chosen.add(j)
-                    changed = True
-            if at(i + 1) in COORDINATORS - {"with", "or"} and i + 2 < count and i + 2 not in chosen and nameable(i + 2) and (
-                    unknown(i + 2) or first_name(i + 2) or (tokens[i + 2].capitalised and lows[i + 2] not in lex.proper_nouns
-                                                             and not placeish(i + 2))):
-                chosen.add(i + 2)
-                changed = True
-            if at(i - 1) in COORDINATORS - {"with", "or", ","} and i - 2 >= 0 and i - 2 not in chosen and (
-                    not tokens[i - 2].capitalised and unknown(i - 2)):
-                chosen.add(i - 2)
-                changed = True
-            # A first name before a surname ("Wei Zhang", "Blessing Okoro", "Victoria Nowak").
-            if i - 1 >= 0 and i - 1 not in chosen and tokens[i - 1].end >= tokens[i].start - 1 and tokens[i - 1].capitalised \
-                    and not tokens[i - 1].possessive and (first_name_anyhow(i - 1) or (
-                        not not_person(i - 1) and at(i - 2) not in DETERMINERS and (
-                            lows[i - 1] not in lex.english or (sentence_start(i - 1) and tag(i - 1) == "NNP"
-                                                               and lows[i - 1] not in ADDRESSING)))) \
-                    and tokens[i].capitalised:
-                chosen.add(i - 1)
-                changed = True
+    def _next_part(self, i: int) -> int | None:
+        """A surname or initial straight after ("Shanice B", "oliwia k.", "jaspreet singh said")."""
+        j, tokens, at = i + 1, self.tokens, self.at
+        if j >= self.count or tokens[j].start - tokens[i].end > 1 or tokens[i].possessive:
+            return None
+        t = tokens[j]
+        initial = len(t.text) == 1 and t.text.isalpha() and (
+            t.text.isupper() or at(j + 1) == "." or t.low not in ("i", "a", "n", "u", "r", "b", "c", "x"))
+        surname = t.capitalised and t.is_word_like and not t.all_caps and t.low not in self.stop and t.low not in TITLES \
+            and t.low not in DAYS_AND_MONTHS and t.low not in PLACE_NOUNS
+        lower_surname = not t.capitalised and not self.not_person(j) and (
+            self.unknown(j) or t.possessive or (not tokens[i].capitalised and at(j + 1) in SPEECH_VERBS))
+        return j if surname or initial or lower_surname else None
 
-    spans: list[Span] = []
-    for i in sorted(chosen):
-        t = tokens[i]
-        if spans and i - 1 in chosen and t.start - spans[-1].end <= 1 and not tokens[i - 1].possessive:
-            spans[-1] = Span("NAME", spans[-1].start, t.end, text[spans[-1].start:t.end])
-        else:
-            spans.append(Span("NAME", t.start, t.end, t.text))
-    # An initial's full stop belongs to it ("Mohammed A.").
-    return [Span(s.kind, s.start, s.end + 1, text[s.start:s.end + 1])
-            if len(s.text.split()[-1]) == 1 and text[s.end:s.end + 1] == "." else s for s in spans]
+    def _listed_after(self, i: int) -> int | None:
+        j, at = i + 2, self.at
+        if at(i + 1) in COORDINATORS - {"with", "or"} and j < self.count and self.nameable(j) and (
+                self.unknown(j) or self.first_name(j)
+                or (self.tokens[j].capitalised and at(j) not in self.lex.proper_nouns and not self.placeish(j))):
+            return j
+        return None
+
+    def _listed_before(self, i: int) -> int | None:
+        j = i - 2
+        if self.at(i - 1) in COORDINATORS - {"with", "or", ","} and j >= 0 and not self.tokens[j].capitalised and self.unknown(j):
+            return j
+        return None
+
+    def _first_name_before(self, i: int) -> int | None:
+        """ "Wei Zhang", "Blessing Okoro", "Victoria Nowak" — but not "Contact Kofi"."""
+        j, tokens, at = i - 1, self.tokens, self.at
+        if j < 0 or tokens[j].end < tokens[i].start - 1 or not tokens[j].capitalised or tokens[j].possessive \
+                or not tokens[i].capitalised:
+            return None
+        if self.first_name_anyhow(j):
+            return j
+        if self.not_person(j) or at(j - 1) in DETERMINERS:
+            return None
+        rare = at(j) not in self.lex.english
+        return j if rare or (self.sentence_start(j) and at(j) not in ADDRESSING and self.tag(j) == "NNP") else None
+
+    def _merged(self) -> list[Span]:
+        spans: list[Span] = []
+        text, tokens = self.text, self.tokens
+        for i in sorted(self.chosen):
+            t = tokens[i]
+            if spans and i - 1 in self.chosen and t.start - spans[-1].end <= 1 and not tokens[i - 1].possessive:
+                spans[-1] = Span("NAME", spans[-1].start, t.end, text[spans[-1].start:t.end])
+            else:
+                spans.append(Span("NAME", t.start, t.end, t.text))
+        # An initial's full stop belongs to it ("Mohammed A.").
+        return [Span(s.kind, s.start, s.end + 1, text[s.start:s.end + 1])
+                if len(s.text.split()[-1]) == 1 and text[s.end:s.end + 1] == "." else s for s in spans]
 
 
 def find(text: str) -> list[Span]:
@@ -444,7 +490,7 @@ def find(text: str) -> list[Span]:
             if kind == "HANDLE" and group == "g" and lexicon()._inflected(match.group("g").rstrip("0123456789_").lower()):
                 continue  # "hours48" is a typo, "sarahxx2010" a handle
             add(kind, *match.span(group))
-    for span in _names(text, spans):
+    for span in _NameFinder(text, spans).spans():
         add(span.kind, span.start, span.end)
     if any(s.kind == "NAME" for s in spans):
         for match in AGE.finditer(text):
