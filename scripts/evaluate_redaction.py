@@ -54,12 +54,14 @@ class Score:
     to_remove: int = 0
     kept: int = 0
     to_keep: int = 0
+    absent: int = 0  # labelled details that do not occur in their text (counted as not removed)
     misses: list[str] = field(default_factory=list)
 
     def line(self, label: str) -> str:
         return (f"| {label} | {self.to_remove} details, {self.to_keep} phrases | "
                 f"removed {self.removed / max(self.to_remove, 1):.1%} ({self.removed}/{self.to_remove}) · "
-                f"kept {self.kept / max(self.to_keep, 1):.1%} ({self.kept}/{self.to_keep}) |")
+                f"kept {self.kept / max(self.to_keep, 1):.1%} ({self.kept}/{self.to_keep})"
+                + (f" · {self.absent} labelled details not found in their text" if self.absent else "") + " |")
 
 
 def read_rows(path: Path) -> list[Row]:
@@ -119,6 +121,7 @@ def evaluate(rows: list[Row], show_misses: bool = False) -> Score:
         for item in row.must_remove:
             places = occurrences(row.text, item)
             score.to_remove += 1
+            score.absent += not places
             if places and all(covered(row.text, s, e, spans) for s, e in places):
                 score.removed += 1
             elif show_misses:
