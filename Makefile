@@ -9,7 +9,7 @@ NLTK_OFFLINE_SOURCE ?= $(wildcard ../shared/nltk_data)
 NLTK_FLAGS := $(if $(NLTK_OFFLINE_SOURCE),--offline-source $(NLTK_OFFLINE_SOURCE),)
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test nltk migrate demo bench bench-labelled bench-surveys translations clean
+.PHONY: run test install install-test nltk migrate demo bench bench-labelled bench-redaction bench-surveys translations clean
 
 run: install nltk migrate demo
 	PORT=$(PORT) $(BIN)/chorus run --host $(HOST) --port $(PORT)
@@ -53,6 +53,11 @@ bench-surveys: install nltk
 # Precision/recall of screening, redaction and sentiment on our labelled sets (docs/benchmarks.md).
 bench-labelled: install nltk
 	$(BIN)/python scripts/evaluate_labelled_sets.py
+
+# Redaction on unseen text: removed/kept on held-out folds of pii-dev.tsv, and on HELDOUT=path.tsv if given (docs/benchmarks.md).
+HELDOUT ?=
+bench-redaction: install nltk
+	$(BIN)/python scripts/evaluate_redaction.py --speed $(if $(HELDOUT),--heldout $(HELDOUT),)
 
 clean:
 	rm -rf $(VENV) var/chorus.db var/chorus.db-* .pytest_cache

@@ -1,51 +1,153 @@
 """Remove personal details before text is shared: typed placeholders, tuned for recall.
 
-Each rule is a regular expression for one kind of detail. Over-redacting a phrase is a small
-loss; leaving a child's name or phone number in a board paper is not.
+Two passes. Patterns find details with a shape (emails, links, phone, card, NHS and bank numbers,
+postcodes, vehicle registrations, dates, handles, addresses, estates, schools). Names have no
+shape, so a word is judged with NLTK's lexicons and its context: a word that is not English (the
+`words` corpus, with its inflections) and is not a known place, app or brand is a name; a first
+name that is also a word ("Will", "Rose", "Grace") is one only with a surname or a cue ("my
+brother …", "Miss …", "… and I", the POS tagger saying proper noun before a verb); a lower-case
+word needs a first name from the `names` corpus or such a cue ("me and jamal", "kemar's number").
+An age counts as a detail only in a text that also names someone.
+
+Over-redacting a phrase is a small loss; leaving a child's name or phone number in a board paper
+is not. Measured by `scripts/evaluate_redaction.py` (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from analysis.text import TextInputMixin
 
-RELATIONS = (
-    r"mum|mam|mom|mother|dad|father|step ?dad|step ?mum|brother|bro|sister|sis|cousin|uncle|aunt|auntie|nan|nana|"
-    r"gran|grandma|grandad|friend|mate|bestie|best friend|boyfriend|girlfriend|bf|gf|teacher|tutor|"
-    r"social worker|key ?worker|youth worker|neighbour|son|daughter|partner|carer|foster carer|coach"
-)
-NAME = r"[A-Z][a-z'’]+(?:[- ][A-Z][a-z'’]+)?"
-LOWER_NAME = r"[a-z][a-z'’]{1,20}"  # many young people type names in lower case
+MONTHS = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 STREET_TYPES = (
     r"road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|grove|gardens|gdns|place|pl|crescent|court|ct|"
-    r"terrace|hill|park|square|sq|walk|mews|row|estate|house|tower|towers"
+    r"terrace|hill|park|square|sq|walk|mews|row|green|parade|rise|vale|view|broadway"
 )
-MONTHS = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+BUILDINGS = r"house|tower|towers|court|lodge|mansions|point|heights"
+PLATFORMS = (
+    r"snap(?:chat)?|insta(?:gram)?|ig|tiktok|tik tok|twitter|discord|xbox|psn|playstation|steam|twitch|"
+    r"youtube|yt|roblox|fortnite|gamertag|gamer tag|telegram|kik|facebook|fb|whatsapp|bereal"
+)
+# What may stand between a platform and a handle: "snap me", "my discord is", "insta -", "gamertag".
+HANDLE_GLUE = rf"(?:\s*(?:[:=\-(]|\b(?:{PLATFORMS})\b|\bme\b|\bis\b|\bon\b|\bat\b|\bname\b|\bid\b|\buser(?:name)?\b|\bgamertag\b|\btag\b|\bhandle\b|\badd\b))*\s*"
+HANDLE_SHAPE = r"@?[\w][\w.]*(?:#\d{3,5})?"
+HOME = (
+    r"(?:i|we)\s+(?:live|lived|stay|stayed)|i'?m\s+living|we'?re\s+living|(?:my|our)\s+(?:house|home|flat|address)\s+is|"
+    r"(?:i'?m|we'?re)\s+moving|(?:i|we)\s+moved|(?:my|our)\s+(?:street|road)\s+is|(?:my|our)\s+(?:house|home|flat)"
+)
 
 # Order matters: a later rule never sees what an earlier one replaced.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.I)),
     ("URL", re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|co\.uk|org|net|uk|io|me|tv)(?:/\S*)?\b", re.I)),
-    ("PHONE", re.compile(r"(?<![\w])(?:\+44\s?\(?0?\)?\s?|0044\s?|\(?0)(?:[\s\-()]?\d){9,10}(?!\d)")),
-    ("POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)),
+    ("HANDLE", re.compile(
+        rf"(?i:\b(?:{PLATFORMS}))\b{HANDLE_GLUE}(?P<h>{HANDLE_SHAPE})"
+        r"|(?<![\w@.])@[\w.]{2,30}"
+        r"|\b[^\W_]{2,30}#\d{4}\b"  # discord tags
+        r"|(?i:\b(?!(?:covid|year|yr|fifa|top|under|over|ps|mp|gcse|level|grade|room|bus|route|page)\d)"
+        r"(?P<g>(?-i:(?=[A-Za-z._]*[a-z]))(?=[a-z._]*[a-z]{3})[a-z][a-z._]*[a-z]_?\d{2,4})\b)"  # sarahxx2010, NightOwl4471
+        r"|\b[a-z]+_[a-z0-9_.]+\b"  # kai_b2k
+    )),
+    ("PHONE", re.compile(r"(?<![\w])(?:\+44\s?\(?0?\)?\s?|0044\s?|\(?0)(?:[\s\-()]{0,2}\d){9,10}(?!\d)")),
+    ("NUMBER", re.compile(
+        r"\b\d{4}(?:[ -]?(?:\d{4}|[*xX]{4})){3}\b"  # card numbers
+        r"|(?i:\bcard\b|\bdigits\b)[^.\d\n]{0,40}?(?P<c>\b\d{4}(?:\s\d{4})*)\b"  # part of a card number
+        r"|(?<![\d-])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\d-])"  # NHS numbers
+        r"|\b\d{2}-\d{2}-\d{2}\b"  # sort codes
+        r"|(?i:\baccount(?:\s+(?:number|no\.?))?(?:\s+is)?\s*:?\s*)(?P<a>\d{8})\b"
+    )),
+    ("POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b(?:E|N|W|SE|SW|NW|EC|WC|IG|RM|DA|BR|CR|EN|HA|UB|TW|KT|SM)\d{1,2}\b", re.I)),
+    ("REG", re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b", re.I)),
     ("DATE", re.compile(
         rf"\b\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\.?,?\s+\d{{4}}\b"
         rf"|\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", re.I)),
-    ("HANDLE", re.compile(r"(?<![\w@])@[\w.]{2,30}|\b(?:snap(?:chat)?|insta(?:gram)?|ig|tiktok|tt|twitter|x)\s*(?:is|:|-|=|@)\s*@?[\w.]{3,30}", re.I)),
-    ("ADDRESS", re.compile(rf"\b(?:flat|apartment|apt)\s+\d+\w?\b|\b\d{{1,4}}[a-z]?,?\s+(?:[A-Za-z'’]+\s+){{1,3}}(?:{STREET_TYPES})\b", re.I)),
-    ("SCHOOL", re.compile(r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][\w'’&-]*\s+){1,4}(?:Academy|School|College|Primary|Secondary|Sixth Form|PRU)\b")),
-    ("NAME", re.compile(
-        rf"(?i:\bmy name(?:'s| is|s)|\bi'?m called|\bi am called|\bnamed)\s+(?P<x>{NAME}|{LOWER_NAME})"
-        rf"|(?i:\bcalled)\s+(?P<y>{NAME})"
-        rf"|(?i:\bcalled)\s+(?P<z>{LOWER_NAME})(?=\s(?:and|who|is|he|she|they|keeps|was|has)\b)"
-        rf"|(?P<w>\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sir)\.?\s+{NAME})"
-        rf"|(?i:\b(?:{RELATIONS}))\s+(?!(?:Is|And|Was|Has|The|He|She|They|Who|Says|Said|Keeps|Told|I|Im)\b)(?P<v>{NAME})"
-        rf"|(?P<u>\b{NAME})(?='s\s(?i:{RELATIONS})\b)"
+    ("SCHOOL", re.compile(
+        r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][\w'’&-]*\s+){1,4}(?:Academy|School|College|Primary|Secondary|Sixth Form|PRU|High)\b"
+        r"(?:\s+(?:School|College|Academy))?"
+        r"|\b(?i:st\.?|saint)\s+[^\W\d_]+['’]s\b(?:\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:School|College|Academy|Primary|High))?"
     )),
+    ("ADDRESS", re.compile(
+        rf"(?i:\b(?:flat|apartment|apt)\s+\d+\w?(?:,\s*(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{BUILDINGS}))?(?:,\s*\d{{1,4}}[a-z]?\s+(?:[A-Za-z'’-]+\s+){{1,3}}(?:{STREET_TYPES})\b)?)"
+        rf"|\b\d{{1,4}}[a-z]?\s+(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{BUILDINGS})\b(?:,\s*(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b)?"
+        rf"|(?i:\bnumber\s+\d{{1,4}}[a-z]?\s+(?:on|in)\s+)?\b\d{{1,4}}[a-z]?\s+(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b(?:\s+(?:North|South|East|West))?"
+        rf"|(?i:\bnumber\s+\d{{1,4}}[a-z]?\s+(?:on|in)\s+)(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b"
+        rf"|(?i:\b(?:{HOME})\s+(?:(?:on|in|at|off|near|to|down|by|up)\s+)?(?:the\s+)?(?P<s>(?:(?!(?:the|a|an|my|our|this|that|same|local|main|high|big|little|quiet|busy)\b)[a-z][\w'’-]*\s+){{1,3}}(?:{STREET_TYPES})))\b"
+        r"|\b(?:[A-Z][\w'’-]*\s+){1,3}(?i:estate)\b"
+        r"|\b[Bb]lock\s+[A-Z]\b"
+    )),
+)
+
+# Words that take a name after them; the title itself stays ("Sgt [NAME]").
+TITLES = frozenset("""mr mrs ms miss mx dr sir pc dc sgt ds di dci insp inspector sergeant constable officer detective
+coach prof professor rev reverend pastor imam""".split())
+# People a young person names ("my brother Marcus", "our youth worker, Dami").
+RELATIONS = frozenset("""mum mam mom mother dad father stepdad stepmum brother bro sister sis cousin uncle aunt
+auntie nan nana gran grandma grandad nanny friend mate bestie boyfriend girlfriend bf gf teacher tutor neighbour
+son daughter partner carer worker coach tester participant siblings sibling twin mentor volunteer""".split())
+RELATION_ADJECTIVES = frozenset("little big older younger baby twin best new old step half".split())
+INTRODUCERS = (("big", "up"), ("shout", "out", "to"), ("shoutout", "to"), ("shout", "out"), ("thanks", "to"),
+               ("my", "name", "is"), ("my", "name's"), ("my", "names"), ("name", "is"), ("name",), ("named",),
+               ("called",), ("i'm", "called"), ("call", "me"), ("i'm",), ("im",), ("i", "am"), ("it's",), ("this", "is"))
+# What a person has: "kemar's number", "Amira's mum".
+POSSESSIONS = RELATIONS | frozenset("number phone house flat address snap snapchat insta instagram email car bike".split())
+# Verbs whose object is usually a person: "I told kayden", "he messaged tobi".
+PERSON_VERBS = frozenset("""told tell asked ask texted messaged dm'd met meet saw blocked hit punched followed ignored
+bullied bullying threatened threatening grabbed touched""".split())
+# Words that start a sentence before a name without being part of it ("Contact Kofi on …").
+ADDRESSING = frozenset("call ring text message email contact ask tell thank thanks welcome hi hello hey dear meet invite add follow dm".split())
+PLACE_PREPOSITIONS = frozenset("in at to near outside into around via towards past visit visited from".split())
+DETERMINERS = frozenset("the a an this that these those every each our their his her your its".split())
+PLACE_NOUNS = frozenset("""station park line road street lane avenue estate centre center library market mall common
+green hospital church mosque gurdwara temple academy school college university gym pool stadium bridge square
+broadway overground underground tube river canal shopping city town borough council leisure sports community
+hall arena field fields way high grove close""".split())
+SPEECH_VERBS = frozenset("""said says say wants want wanted thinks think reckon reckons told tells asked asks
+helped helps started ran runs organised organized did does went goes lives lived got gets wrote writes loves
+likes hates made makes won plays played came comes gave gives is was has had keeps kept""".split())
+COORDINATORS = frozenset({"and", "n", "&", "or", "with", ","})
+# Proper nouns young people write that are not people: apps, brands, shops, places, lines, events.
+NOT_PEOPLE = frozenset("""snapchat snap instagram insta whatsapp tiktok youtube discord roblox fortnite xbox
+playstation ps5 minecraft twitch facebook twitter telegram reddit netflix spotify google apple iphone android samsung
+bereal pinterest threads kik zoom teams microsoft amazon uber deliveroo ebay vinted depop shein primark nike adidas
+jd nandos nando's greggs tesco sainsbury's sainsburys asda lidl aldi morrisons iceland mcdonald's mcdonalds maccies
+kfc subway costa starbucks pret boots superdrug argos westfield stratford london england britain scotland wales
+uk ireland newham hackney tower hamlets waltham forest barking dagenham redbridge havering ilford leyton walthamstow
+romford beckton canning plaistow forest gate upton east ham west ham poplar bow mile end whitechapel shoreditch
+islington camden brixton peckham croydon lewisham greenwich woolwich tottenham enfield wembley harrow ealing
+southend brighton margate essex kent birmingham manchester leeds liverpool bristol dlr tfl nhs camhs mash ucas gcse
+gcses btec childline samaritans shout barnardo's nspcc eid ramadan diwali christmas easter halloween hanukkah
+yubo wizz omegle monkey tinder hinge bumble grindr onlyfans life360 zenly tumblr quora replika gemini siri
+alexa citymapper duolingo kahoot seneca sparx quizlet gimkit blooket wattpad gta fifa valorant runescape
+clash brawl among apex rocket league call duty warzone vaisakhi bonfire pride olympic jubilee elizabeth central northern piccadilly bakerloo district circle metropolitan
+victoria overground lizzy chatgpt ai covid oyster astra corsa fiesta focus golf polo prius bmw audi mercedes
+toyota ford vauxhall honda nissan kia tesla range rover""".split())
+DAYS_AND_MONTHS = frozenset("""monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays
+thursdays fridays saturdays sundays january february march april may june july august september october november
+december""".split())
+# Chat words that the `words` corpus does not know.
+CHAT_WORDS = frozenset("""lol lmao omg tbh idk ngl rn fr pls plz thx ty bday gonna wanna gotta innit bruv fam
+mandem gyaldem peng peak bare wagwan yeah yh ye yeh nah ok okay tho cos coz cuz bc im ive dont cant wont didnt
+isnt doesnt wasnt thats theres whats u ur r n y b4 sum1 msg txt pic pics uni bestie bff fyi asap etc max min info
+sesh ends roadman youths hmm hm uhh umm erm ahh aww yay wow sick dead mad long x xx xxx""".split())
+# Endings of ordinary words and of English place names: such a word is a name only with a cue.
+WORD_ENDINGS = ("ly", "ing", "tion", "sion", "able", "ible", "ment", "ness", "ful", "ous", "ical", "ity", "ise", "ised",
+                "ize", "ized", "ology", "ism")
+PLACE_ENDINGS = ("ton", "ham", "ford", "field", "land", "side", "bury", "borough", "burgh", "wich", "stead", "minster",
+                 "mouth", "chester", "caster", "cester", "worth", "dale", "gate", "wood", "combe", "pool", "port",
+                 "bridge", "thorpe", "ley", "by", "shire")
+# British spellings of words the `words` corpus has in American spelling.
+BRITISH = (("our", "or"), ("re", "er"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("isation", "ization"),
+           ("yse", "yze"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("ence", "ense"))
+TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|[^\w\s]")
+AGE = re.compile(
+    r"(?i:\b(?:i'?m|i am|aged?|age:?|is|he'?s|she'?s|they'?re|turned|turning)\s+)(?P<a>\d{1,2})\b(?!\s*(?:pm|am|%|:|\.\d|mins?\b|minutes|hours|p\b|quid|pounds|£))"
+    r"|\((?P<b>\d{1,2})\)"
+    r"|(?<=[,(])\s*(?P<c>\d{1,2})\s*(?=[,)]|$|\s*-)"
 )
 
 
@@ -57,17 +159,355 @@ class Span:
     text: str
 
 
+@dataclass(frozen=True)
+class Lexicon:
+    """NLTK's first names and English words, loaded once per process."""
+
+    first_names: frozenset[str]
+    english: frozenset[str]
+    proper_nouns: frozenset[str]  # capitalised entries of `words` that are not first names: places, peoples
+    tagger: object
+
+    def is_word(self, low: str) -> bool:
+        """An English word, allowing for plurals, verb endings, British spellings and compounds."""
+        low = low.replace("’", "'")
+        if low in self.english or low in CHAT_WORDS:
+            return True
+        for contraction in ("'re", "'ve", "'ll", "'d", "'m", "n't"):
+            if low.endswith(contraction):
+                return self.is_word(low[: -len(contraction)])
+        for british, american in BRITISH:
+            if low.endswith(british) and self._inflected(low[: -len(british)] + american):
+                return True
+        if self._inflected(low):
+            return True
+        # Compounds written as one word ("wheelchair", "healthcare"), but never a first name ("Rosemary").
+        return low not in self.first_names and any(
+            self._inflected(low[:k]) and self._inflected(low[k:]) for k in range(4, len(low) - 3))
+
+    def _inflected(self, low: str) -> bool:
+        if low in self.english:
+            return True
+        for suffix, replacements in (("ies", ("y",)), ("es", ("", "e")), ("s", ("",)), ("ied", ("y",)),
+                                     ("ed", ("", "e")), ("ing", ("", "e")), ("ly", ("",)), ("'s", ("",)),
+                                     ("er", ("", "e")), ("est", ("", "e")), ("n't", ("",))):
+            if low.endswith(suffix) and len(low) > len(suffix) + 2:
+                stem = low[: -len(suffix)]
+                candidates = [stem + r for r in replacements]
+                if len(stem) > 2 and stem[-1] == stem[-2]:
+                    candidates.append(stem[:-1])  # "rammed" -> "ram"
+                if any(c in self.english for c in candidates):
+                    return True
+        return False
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """Load the lexicons and tagger, or raise MissingNLTKData saying how to get them."""
+    from nltk.corpus import names, words
+    from nltk.tag.perceptron import PerceptronTagger
+
+    from analysis.resources import MissingNLTKData, missing
+
+    absent = [p for p in missing() if p in ("names", "words", "averaged_perceptron_tagger_eng")]
+    if absent:
+        raise MissingNLTKData(
+            f"NLTK data missing for redaction: {', '.join(absent)}. Run `chorus nltk download` while online, "
+            "or set NLTK_DATA to a folder that has them"
+        )
+    first = frozenset(n.lower() for n in names.words())
+    vocabulary = words.words()
+    tagger = PerceptronTagger()
+    # The tagger's own vocabulary (news text, lower-cased) adds modern words: "online", "healthcare".
+    seen_by_tagger = {f[7:] for f in tagger.model.weights if f.startswith("i word ") and f[7:].isalpha()}
+    english = frozenset({w for w in vocabulary if w.islower()} | (seen_by_tagger - first))
+    proper = frozenset(w.lower() for w in vocabulary if w[:1].isupper() and w.lower() not in first)
+    return Lexicon(first, english, proper, tagger)
+
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    text: str
+    low: str
+    possessive: bool
+
+    @property
+    def is_word_like(self) -> bool:
+        return self.text[:1].isalpha()
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper() and not (len(self.text) > 1 and self.text.isupper())
+
+    @property
+    def all_caps(self) -> bool:
+        return len(self.text) > 1 and self.text.isupper()
+
+
+def _tokens(text: str) -> list[_Token]:
+    out = []
+    for match in TOKEN.finditer(text):
+        word = match.group()
+        possessive = len(word) > 2 and word[-2:].lower() in ("'s", "’s")
+        core = word[:-2] if possessive else word
+        out.append(_Token(match.start(), match.start() + len(core), core, core.lower().replace("’", "'"), possessive))
+    return out
+
+
+class _NameFinder:
+    """Judges each word of one text: is it (part of) a person's name? Cues first, then the word, then run-ons."""
+
+    def __init__(self, text: str, taken: list[Span]) -> None:
+        from analysis.text import stopwords
+
+        self.text = text
+        self.lex = lexicon()
+        self.stop = stopwords()
+        self.tokens = [t for t in _tokens(text) if not any(s.start < t.end and t.start < s.end for s in taken)]
+        self.lows = [t.low for t in self.tokens]
+        self.count = len(self.tokens)
+        self.chosen: set[int] = set()
+        self._tags: list[str] = []
+
+    def spans(self) -> list[Span]:
+        self._choose_after_cues()
+        self._choose_by_the_word()
+        self._run_on()
+        return self._merged()
+
+    # What a word is.
+    def at(self, i: int) -> str:
+        return self.lows[i] if 0 <= i < self.count else ""
+
+    def tag(self, i: int) -> str:
+        if not self._tags:
+            self._tags.extend(t for _, t in self.lex.tagger.tag([t.text for t in self.tokens]))
+        return self._tags[i]
+
+    def sentence_start(self, i: int) -> bool:
+        return i == 0 or self.lows[i - 1] in (".", "!", "?", ":", ";", "-", "(", '"')
+
+    def not_person(self, i: int) -> bool:
+        t = self.tokens[i]
+        return (not t.is_word_like or t.all_caps or t.low in self.stop or t.low in NOT_PEOPLE or f"{t.low}'s" in NOT_PEOPLE
+                or t.low in DAYS_AND_MONTHS or t.low in TITLES or t.low in RELATIONS
+                or (len(t.low) < 2 and not t.capitalised) or t.low in ("i", "i'm", "im", "i'll", "i've", "i'd"))
+
+    def unknown(self, i: int) -> bool:
+        """Not an English word, not a known non-person: most likely a name."""
+        low, lex = self.tokens[i].low, self.lex
+        return not self.not_person(i) and not lex.is_word(low) and low not in lex.proper_nouns and not any(
+            lex.is_word(part) for part in low.split("-") if len(part) > 2)
+
+    def first_name(self, i: int) -> bool:
+        return not self.not_person(i) and (self.tokens[i].low in self.lex.first_names or any(
+            part in self.lex.first_names for part in self.tokens[i].low.split("-")))
+
+    def first_name_anyhow(self, i: int) -> bool:
+        """A first name even if it is also a place or a line ("Victoria Nowak")."""
+        t = self.tokens[i]
+        return t.capitalised and t.low in self.lex.first_names and t.low not in TITLES
+
+    def nameable(self, i: int) -> bool:
+        """May be a name when the context says so: capitalised, or lower-case and not English."""
+        if i >= self.count or self.not_person(i):
+            return False
+        return self.tokens[i].capitalised or self.unknown(i) or self.first_name(i)
+
+    def placeish(self, i: int) -> bool:
+        """A place, shop or thing: after a determiner ("the blue Astra"), before "station", after "in"."""
+        at, tokens = self.at, self.tokens
+        if at(i - 1) in DETERMINERS or (at(i - 2) in DETERMINERS and not tokens[i - 1].capitalised) or at(i + 1) in PLACE_NOUNS:
+            return True
+        full_name = i + 1 < self.count and tokens[i + 1].capitalised and (self.unknown(i + 1) or self.first_name(i + 1))
+        return at(i - 1) in PLACE_PREPOSITIONS and not self.first_name(i) and not full_name
+
+    # Evidence.
+    def _choose_after_cues(self) -> None:
+        """A title ("Sgt …"), an introduction ("my name is …"), a relation ("my brother …", "our youth worker, …")."""
+        at, lows, tokens, count = self.at, self.lows, self.tokens, self.count
+        for i in range(count):
+            low = lows[i]
+            nxt = i + 1
+            if nxt < count and lows[nxt] == ".":
+                nxt += 1
+            sentence_end = i + 1 < nxt < count and self.lex.is_word(lows[nxt]) and not self.first_name(nxt)  # "a dr. However …"
+            if low in TITLES and nxt < count and not self.not_person(nxt) and not sentence_end and (
+                    tokens[nxt].capitalised or self.unknown(nxt)
+                    or (lows[nxt] not in SPEECH_VERBS and at(nxt + 1) in SPEECH_VERBS)):
+                self.chosen.add(nxt)
+                continue
+            for words in INTRODUCERS:
+                if tuple(lows[i:i + len(words)]) == words:
+                    j = i + len(words)
+                    if j < count and lows[j] == ":":
+                        j += 1
+                    if j < count and self._introduced(words, j):
+                        self.chosen.add(j)
+            if low in RELATIONS:
+                j = i + 1
+                while j < count and (lows[j] in RELATION_ADJECTIVES or lows[j] == ","):
+                    j += 1
+                if j < count and (tokens[j].capitalised or self.unknown(j)) and not self.not_person(j) and not (
+                        lows[j] in SPEECH_VERBS or (not tokens[j].capitalised and self.lex.is_word(lows[j]))):
+                    self.chosen.add(j)
+
+    def _introduced(self, words: tuple[str, ...], j: int) -> bool:
+        """After "I'm" only a capitalised non-word counts ("I'm Mantas", not "I'm tired"); after "my name is", more does."""
+        weak = words in (("i'm",), ("im",), ("i", "am"), ("it's",), ("this", "is"), ("name",))
+        if not weak:
+            return self.unknown(j) or self.nameable(j)
+        t = self.tokens[j]
+        return self.unknown(j) or (t.capitalised and not self.not_person(j) and (
+            self.first_name(j) or (t.low not in self.lex.english and t.low not in self.lex.proper_nouns)))
+
+    def _choose_by_the_word(self) -> None:
+        """Not English and not a known place or app, or a first name that is not a word; lower case needs a cue."""
+        at, tokens, lex = self.at, self.tokens, self.lex
+        for i in range(self.count):
+            if i in self.chosen or self.not_person(i):
+                continue
+            t = tokens[i]
+            if t.capitalised and t.possessive and at(i + 1) in POSSESSIONS and at(i - 1) not in DETERMINERS:
+                self.chosen.add(i)
+            elif t.capitalised and self.unknown(i) and not self.placeish(i) and not (
+                    len(t.low) <= 3 or t.low.endswith(WORD_ENDINGS) or t.low.endswith(PLACE_ENDINGS)):
+                self.chosen.add(i)
+            elif t.capitalised and self.first_name(i) and not lex.is_word(t.low) and at(i - 1) not in DETERMINERS:
+                self.chosen.add(i)
+            elif t.capitalised and self.first_name(i):
+                if self._word_used_as_name(i):
+                    self.chosen.add(i)
+            elif not t.capitalised and self.first_name(i) and not lex.is_word(t.low) and at(i + 1) != "" \
+                    and not at(i + 1).isdigit():
+                self.chosen.add(i)
+            elif not t.capitalised and self.unknown(i) and self._lower_case_cue(i):
+                self.chosen.add(i)
+
+    def _word_used_as_name(self, i: int) -> bool:
+        """A first name that is also a word ("Will", "Rose"): with a surname, "and I", a verb after, or mid-sentence."""
+        at, tokens = self.at, self.tokens
+        surname = i + 1 < self.count and tokens[i + 1].capitalised and not self.not_person(i + 1) and at(i + 1) not in PLACE_NOUNS
+        and_i = at(i + 1) in ("and", "&") and at(i + 2) in ("i", "me")
+        me_and = at(i - 1) in ("and", "&", "n") and at(i - 2) in ("me", "i")
+        proper_subject = (self.tag(i) == "NNP" and i + 1 < self.count and self.tag(i + 1) in ("VBD", "VBZ")
+                          and at(i - 1) not in DETERMINERS and not (i > 0 and tokens[i - 1].capitalised))
+        # Capitalised mid-sentence, a word like "Mark" or "Dawn" is somebody ("I hope Mark and Dawn read this").
+        mid_sentence = not self.sentence_start(i) and at(i - 1) not in DETERMINERS and not tokens[i - 1].capitalised
+        return surname or and_i or me_and or proper_subject or mid_sentence or (tokens[i].possessive and at(i + 1) in RELATIONS)
+
+    def _lower_case_cue(self, i: int) -> bool:
+        """ "kemar's", "krystian from", "aoife said", "me and jamal", "with tobi", "zuzanna and oliwia", "told kayden"."""
+        at, tokens = self.at, self.tokens
+        return (tokens[i].possessive or at(i + 1) == "from" or at(i + 1) in SPEECH_VERBS - {"is", "was", "has", "had"}
+                or (at(i - 1) in COORDINATORS and at(i - 2) in ("me", "i")) or at(i - 1) == "with"
+                or (at(i + 1) in ("and", "n", "&") and i + 2 < self.count and not tokens[i + 2].capitalised and self.unknown(i + 2))
+                or ((i == 0 or not tokens[i - 1].is_word_like) and at(i + 2) in SPEECH_VERBS and at(i + 1) not in self.stop)
+                or at(i - 1) in PERSON_VERBS)
+
+    def _run_on(self) -> None:
+        """Names run on: surnames, initials, the next name in a list ("Emre and Elif", "liban n abdi"), a first name before."""
+        changed = True
+        while changed:
+            changed = False
+            for i in sorted(self.chosen):
+                for j in (self._next_part(i), self._listed_after(i), self._listed_before(i), self._first_name_before(i)):
+                    if j is not None and j not in self.chosen:
+                        self.chosen.add(j)
+                        changed = True
+
+    def _next_part(self, i: int) -> int | None:
+        """A surname or initial straight after ("Shanice B", "oliwia k.", "jaspreet singh said")."""
+        j, tokens, at = i + 1, self.tokens, self.at
+        if j >= self.count or tokens[j].start - tokens[i].end > 1 or tokens[i].possessive:
+            return None
+        t = tokens[j]
+        initial = len(t.text) == 1 and t.text.isalpha() and (
+            t.text.isupper() or at(j + 1) == "." or t.low not in ("i", "a", "n", "u", "r", "b", "c", "x"))
+        surname = t.capitalised and t.is_word_like and not t.all_caps and t.low not in self.stop and t.low not in TITLES \
+            and t.low not in DAYS_AND_MONTHS and t.low not in PLACE_NOUNS
+        lower_surname = not t.capitalised and not self.not_person(j) and (
+            self.unknown(j) or t.possessive or (not tokens[i].capitalised and at(j + 1) in SPEECH_VERBS))
+        return j if surname or initial or lower_surname else None
+
+    def _listed_after(self, i: int) -> int | None:
+        j, at = i + 2, self.at
+        if at(i + 1) in COORDINATORS - {"with", "or"} and j < self.count and self.nameable(j) and (
+                self.unknown(j) or self.first_name(j)
+                or (self.tokens[j].capitalised and at(j) not in self.lex.proper_nouns and not self.placeish(j))):
+            return j
+        return None
+
+    def _listed_before(self, i: int) -> int | None:
+        j = i - 2
+        if self.at(i - 1) in COORDINATORS - {"with", "or", ","} and j >= 0 and not self.tokens[j].capitalised and self.unknown(j):
+            return j
+        return None
+
+    def _first_name_before(self, i: int) -> int | None:
+        """ "Wei Zhang", "Blessing Okoro", "Victoria Nowak" — but not "Contact Kofi"."""
+        j, tokens, at = i - 1, self.tokens, self.at
+        if j < 0 or tokens[j].end < tokens[i].start - 1 or not tokens[j].capitalised or tokens[j].possessive \
+                or not tokens[i].capitalised:
+            return None
+        if self.first_name_anyhow(j):
+            return j
+        if self.not_person(j) or at(j - 1) in DETERMINERS:
+            return None
+        rare = at(j) not in self.lex.english
+        return j if rare or (self.sentence_start(j) and at(j) not in ADDRESSING and self.tag(j) == "NNP") else None
+
+    def _merged(self) -> list[Span]:
+        spans: list[Span] = []
+        text, tokens = self.text, self.tokens
+        for i in sorted(self.chosen):
+            t = tokens[i]
+            if spans and i - 1 in self.chosen and t.start - spans[-1].end <= 1 and not tokens[i - 1].possessive:
+                spans[-1] = Span("NAME", spans[-1].start, t.end, text[spans[-1].start:t.end])
+            else:
+                spans.append(Span("NAME", t.start, t.end, t.text))
+        # An initial's full stop belongs to it ("Mohammed A.").
+        return [Span(s.kind, s.start, s.end + 1, text[s.start:s.end + 1])
+                if len(s.text.split()[-1]) == 1 and text[s.end:s.end + 1] == "." else s for s in spans]
+
+
 def find(text: str) -> list[Span]:
     """Every personal detail found, in order, without overlaps (earlier rules win)."""
     spans: list[Span] = []
+
+    def add(kind: str, start: int, end: int) -> None:
+        if text[start:end].strip() and not any(s.start < end and start < s.end for s in spans):
+            spans.append(Span(kind, start, end, text[start:end]))
+
     for kind, pattern in RULES:
         for match in pattern.finditer(text):
-            # A rule may name the part to remove (a group) after context it keeps ("my name is").
+            # A rule may name the part to remove (a group) after context it keeps ("snap me …").
             group = next((g for g, v in match.groupdict().items() if v), 0)
-            start, end = match.span(group)
-            if text[start:end].strip() and not any(s.start < end and start < s.end for s in spans):
-                spans.append(Span(kind, start, end, text[start:end]))
+            if kind == "HANDLE" and group == "h" and not _handle_like(match.group("h")):
+                continue
+            if kind == "HANDLE" and group == "g" and lexicon()._inflected(match.group("g").rstrip("0123456789_").lower()):
+                continue  # "hours48" is a typo, "sarahxx2010" a handle
+            add(kind, *match.span(group))
+    for span in _NameFinder(text, spans).spans():
+        add(span.kind, span.start, span.end)
+    if any(s.kind == "NAME" for s in spans):
+        for match in AGE.finditer(text):
+            group = next(g for g, v in match.groupdict().items() if v)
+            if 4 <= int(match.group(group)) <= 25:
+                add("AGE", *match.span(group))
     return sorted(spans, key=lambda s: s.start)
+
+
+def _handle_like(word: str) -> bool:
+    """After a platform word: a handle, not the next word of the sentence ("add me on snap, I'll …")."""
+    if word.startswith("@") or any(c in word for c in "._#") or any(c.isdigit() for c in word):
+        return True
+    low = word.lower()
+    from analysis.text import stopwords
+
+    return low not in stopwords() and low not in NOT_PEOPLE and not lexicon().is_word(low)
 
 
 def redact(text: str) -> str:
@@ -83,7 +523,6 @@ def redact(text: str) -> str:
 
 class Redactor(TextInputMixin, TransformerMixin, BaseEstimator):
     """scikit-learn transformer: a list of texts in, the same texts redacted out."""
-
 
     def fit(self, X, y=None):
         return self

@@ -20,6 +20,10 @@ REQUIRED: dict[str, str] = {
     "stopwords": "corpora/stopwords",
     "cmudict": "corpora/cmudict/cmudict",
     "vader_lexicon": "sentiment/vader_lexicon.zip",
+    # Redaction: first names, English words (a name is a word that is not one), the POS tagger.
+    "names": "corpora/names.zip",
+    "words": "corpora/words.zip",
+    "averaged_perceptron_tagger_eng": "taggers/averaged_perceptron_tagger_eng/",
 }
 
 

@@ -44,7 +44,7 @@ def test_missing_nltk_data_stops_chorus_run_with_the_command_that_fixes_it(subpr
     subprocess_env["CHORUS_VAR_DIR"] = str(tmp_path / "var")
     subprocess_env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.db'}"
     result = start(subprocess_env, "run", "--port", str(free_port()))
-    assert_one_clear_line(result, "NLTK data missing: stopwords, cmudict, vader_lexicon. Run `chorus nltk download`")
+    assert_one_clear_line(result, "NLTK data missing: stopwords, cmudict, vader_lexicon, names, words, averaged_perceptron_tagger_eng. Run `chorus nltk download`")
 
 
 def test_unreachable_database_stops_the_upgrade_too(subprocess_env):
@@ -60,7 +60,10 @@ def test_commands_that_need_no_database_still_validate_settings(subprocess_env):
 def test_nltk_status_reports_each_package(subprocess_env):
     result = start(subprocess_env, "nltk", "status")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["stopwords: present", "cmudict: present", "vader_lexicon: present"]
+    assert result.stdout.splitlines() == [
+        "stopwords: present", "cmudict: present", "vader_lexicon: present",
+        "names: present", "words: present", "averaged_perceptron_tagger_eng: present",
+    ]
 
 
 def test_offline_nltk_set_up_says_one_calm_line(subprocess_env, tmp_path, settings):
@@ -77,7 +80,7 @@ def test_offline_nltk_set_up_says_one_calm_line(subprocess_env, tmp_path, settin
     assert "[nltk_data]" not in result.stdout + result.stderr and "Error" not in result.stdout + result.stderr
     lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert len(lines) == 2, lines
-    assert lines[0].startswith("NLTK data: the download host could not be reached, so stopwords, cmudict, vader_lexicon came from")
+    assert lines[0].startswith("NLTK data: the download host could not be reached, so stopwords, cmudict, vader_lexicon, names, words, averaged_perceptron_tagger_eng came from")
     assert lines[1].startswith("NLTK data: installed into")
 
 

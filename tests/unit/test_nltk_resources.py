@@ -21,8 +21,9 @@ def test_required_data_is_found_in_the_configured_folder(isolated_nltk_path, set
 
 def test_missing_data_names_each_package_and_the_command_to_get_it(isolated_nltk_path, tmp_path):
     resources.use_paths([tmp_path])
-    assert resources.missing() == ["stopwords", "cmudict", "vader_lexicon"]
-    with pytest.raises(resources.MissingNLTKData, match=r"stopwords, cmudict, vader_lexicon.*chorus nltk download"):
+    assert resources.missing() == ["stopwords", "cmudict", "vader_lexicon", "names", "words", "averaged_perceptron_tagger_eng"]
+    with pytest.raises(resources.MissingNLTKData,
+                       match=r"stopwords, cmudict, vader_lexicon, names, words, averaged_perceptron_tagger_eng.*chorus nltk download"):
         resources.require()
 
 
@@ -37,6 +38,8 @@ def test_download_copies_from_an_offline_mirror_when_the_host_is_unreachable(iso
     assert resources.download(target, offline_source=mirror) == []
     assert (target / "corpora" / "cmudict" / "cmudict").exists()
     assert (target / "sentiment" / "vader_lexicon.zip").exists()
+    assert (target / "corpora" / "names.zip").exists() and (target / "corpora" / "words.zip").exists()
+    assert (target / "taggers" / "averaged_perceptron_tagger_eng").is_dir()
 
 
 def test_use_paths_puts_folders_first_without_duplicates(isolated_nltk_path, tmp_path):

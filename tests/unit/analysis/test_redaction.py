@@ -57,3 +57,95 @@ def test_placeholders_are_typed(text, expected):
 
 def test_the_transformer_works_on_a_list():
     assert Redactor().fit_transform(["call 07700 900123", "no details"]) == ["call [PHONE]", "no details"]
+
+
+# Written here, not read from ../shared/data/pii-dev.tsv: that file is for tuning and measuring.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The outside probe's examples (issue 10).
+        ("I'm Sarah and I go to St Mary's", "I'm [NAME] and I go to [SCHOOL]"),
+        ("snap me sarahxx2010", "snap me [HANDLE]"),
+        ("Kayden from year 9 keeps messaging me", "[NAME] from year 9 keeps messaging me"),
+        ("I live on Hoe Street", "I live on [ADDRESS]"),
+        ("discord sarah#1234", "discord [HANDLE]"),
+        # First names: lower-case, hyphenated, in a list, before a possessive.
+        ("me and jamal want a basketball court", "me and [NAME] want a basketball court"),
+        ("me n liban n abdi went to the youth club", "me n [NAME] n [NAME] went to the youth club"),
+        ("ellie-may's mum drove us", "[NAME]'s mum drove us"),
+        ("Tyrese said the park is dead at night", "[NAME] said the park is dead at night"),
+        ("Rose Kelly said the rose garden needs benches", "[NAME] said the rose garden needs benches"),
+        ("Grace and I made the poster", "[NAME] and I made the poster"),
+        ("my little brother jayden is scared of the dogs", "my little brother [NAME] is scared of the dogs"),
+        # Officers' and teachers' surnames after a title (the title stays).
+        ("Sgt Okonjo and PC Mahmoud came to the club", "Sgt [NAME] and PC [NAME] came to the club"),
+        ("Detective Sergeant Ellis came to our school", "Detective Sergeant [NAME] came to our school"),
+        ("I hope Mark and Dawn from the council read this", "I hope [NAME] and [NAME] from the council read this"),
+        ("pls tell miss rahman i'm late", "pls tell miss [NAME] i'm late"),
+        ("Mr Ó Súilleabháin runs the club", "Mr [NAME] runs the club"),
+        # Homes and schools.
+        ("we live at 42 Barking Road", "we live at [ADDRESS]"),
+        ("I'm from the Ferndown estate", "I'm from the [ADDRESS]"),
+        ("im in year 8 at st aidan's", "im in year 8 at [SCHOOL]"),
+        ("I go to Thornfield Park Academy", "I go to [SCHOOL]"),
+        # Handles with and without a platform word.
+        ("my insta is ines.ferreira_", "my insta is [HANDLE]"),
+        ("Xbox gamertag NightOwl4471 if anyone wants to play", "Xbox gamertag [HANDLE] if anyone wants to play"),
+        ("follow @lilzz.x for updates", "follow [HANDLE] for updates"),
+        ("add me sarahxx2010", "add me [HANDLE]"),
+        ("my user is kiki_b", "my user is [HANDLE]"),
+        ("i live on hoe street", "i live on [ADDRESS]"),
+        ("I told kayden to stop", "I told [NAME] to stop"),
+        # Numbers that identify a person.
+        ("my nhs number is 401-023-2137", "my nhs number is [NUMBER]"),
+        ("I paid with my card ending 4417", "I paid with my card ending [NUMBER]"),
+        ("the moped was ld68 ypr", "the moped was [REG]"),
+        ("born 22.05.2010", "born [DATE]"),
+        # An age is identifying next to a name, not on its own.
+        ("I'm Hodan, I'm 13, I like the girls group", "I'm [NAME], I'm [AGE], I like the girls group"),
+        ("I'm 16 and I want to learn to drive", "I'm 16 and I want to learn to drive"),
+    ],
+)
+def test_each_kind_of_detail_is_replaced(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I will come on Thursday if the bus isn't late",
+        "Will there be food at the next session?",
+        "Honestly a rose garden in the park would be nice",
+        "Snapchat is where most people in my year talk",
+        "Instagram and WhatsApp both went down yesterday lol",
+        "We went to Westfield then got Nando's",
+        "Jack up the prices again and nobody will come",
+        "Holly and ivy decorations were nice",
+        "Miss said we can use the PCs if we ask first",
+        "If you need help call Childline on 0800 1111",
+        "The Victoria line was closed on Saturday",
+        "add me on snap, I'll send the pics",
+        "we learnt about county lines in year 9",
+        "Amber warning for wind on Friday so the trip got cancelled",
+        "I live near the park and it is scary at night",
+        "call NHS111 if it is not an emergency",
+        "I waited hours48 for a call back",
+    ],
+)
+def test_ordinary_phrases_are_kept(text):
+    assert redact(text) == text
+
+
+def test_without_the_lexicons_redaction_says_how_to_get_them(monkeypatch):
+    import nltk
+
+    from analysis import redact as redact_module
+    from analysis.resources import MissingNLTKData
+
+    redact_module.lexicon.cache_clear()
+    monkeypatch.setattr(nltk.data, "path", [])
+    try:
+        with pytest.raises(MissingNLTKData, match=r"names.*chorus nltk download"):
+            redact("Tyrese said hi")
+    finally:
+        redact_module.lexicon.cache_clear()

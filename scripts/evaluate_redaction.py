@@ -1,0 +1,193 @@
+"""How well redaction generalises: personal details removed and ordinary phrases kept.
+
+Run: make bench-redaction   (or: NLTK_DATA=... python scripts/evaluate_redaction.py [--heldout PATH])
+
+Input files are TSV with the columns `text`, `must_remove` and `must_keep` (`|`-separated,
+`(none)` for none), like ../shared/data/pii-dev.tsv.
+
+- removed: a must_remove detail counts as removed only when every letter and digit of every
+  whole-word occurrence of it in the text lies inside a redacted span (a half-redacted name or
+  address counts as a miss).
+- kept: a must_keep phrase counts as kept when no occurrence of it overlaps a redacted span.
+
+The development file is split into five folds, grouped so that texts written from the same
+template (the same words once the personal details are masked) stay in one fold. Rules are tuned
+by looking only at the tuning folds (0-2); the held-out folds (3-4) are reported separately, and
+the whole file is labelled "development (tuned on)".
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import statistics
+import sys
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analysis.redact import Span, find, lexicon  # noqa: E402
+
+DEV = ROOT.parent / "shared" / "data" / "pii-dev.tsv"
+FOLDS = 5
+TUNING_FOLDS = frozenset({0, 1, 2})
+SAME_TEMPLATE = 0.5  # Jaccard similarity of masked word sets at which two texts share a template
+WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass
+class Row:
+    text: str
+    must_remove: list[str]
+    must_keep: list[str]
+    fold: int = 0
+
+
+@dataclass
+class Score:
+    removed: int = 0
+    to_remove: int = 0
+    kept: int = 0
+    to_keep: int = 0
+    absent: int = 0  # labelled details that do not occur in their text (counted as not removed)
+    misses: list[str] = field(default_factory=list)
+
+    def line(self, label: str) -> str:
+        return (f"| {label} | {self.to_remove} details, {self.to_keep} phrases | "
+                f"removed {self.removed / max(self.to_remove, 1):.1%} ({self.removed}/{self.to_remove}) · "
+                f"kept {self.kept / max(self.to_keep, 1):.1%} ({self.kept}/{self.to_keep})"
+                + (f" · {self.absent} labelled details not found in their text" if self.absent else "") + " |")
+
+
+def read_rows(path: Path) -> list[Row]:
+    """Rows of a labelled TSV; a missing column is an error that names the file."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        if not {"text", "must_remove", "must_keep"} <= set(reader.fieldnames or ()):
+            raise SystemExit(f"{path}: needs the columns text, must_remove and must_keep (tab-separated)")
+        return [Row(r["text"], _items(r["must_remove"]), _items(r["must_keep"])) for r in reader]
+
+
+def _items(cell: str | None) -> list[str]:
+    return [] if not cell or cell.strip() == "(none)" else [i.strip() for i in cell.split("|") if i.strip()]
+
+
+def occurrences(text: str, item: str) -> list[tuple[int, int]]:
+    """Whole-word occurrences of item, exact case first, any case if there is none."""
+    pattern = rf"(?<!\w){re.escape(item)}(?!\w)"
+    found = [m.span() for m in re.finditer(pattern, text)]
+    return found or [m.span() for m in re.finditer(pattern, text, re.I)]
+
+
+def covered(text: str, start: int, end: int, spans: list[Span]) -> bool:
+    return all(any(s.start <= i < s.end for s in spans) for i in range(start, end) if text[i].isalnum())
+
+
+def assign_folds(rows: list[Row]) -> None:
+    """Group texts that share a template (union-find on masked word sets), then fold by group."""
+    def masked(row: Row) -> set[str]:
+        text = row.text
+        for item in row.must_remove:
+            text = text.replace(item, " ")
+        return {w.lower() for w in WORD.findall(text) if not w.isdigit()}
+
+    words = [masked(r) for r in rows]
+    parent = list(range(len(rows)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(rows)):
+        for j in range(i):
+            union = words[i] | words[j]
+            if union and len(words[i] & words[j]) / len(union) >= SAME_TEMPLATE:
+                parent[root(i)] = root(j)
+    for i, row in enumerate(rows):
+        row.fold = zlib.crc32(rows[root(i)].text.encode("utf-8")) % FOLDS
+
+
+def evaluate(rows: list[Row], show_misses: bool = False) -> Score:
+    score = Score()
+    for row in rows:
+        spans = find(row.text)
+        for item in row.must_remove:
+            places = occurrences(row.text, item)
+            score.to_remove += 1
+            score.absent += not places
+            if places and all(covered(row.text, s, e, spans) for s, e in places):
+                score.removed += 1
+            elif show_misses:
+                score.misses.append(f"  left   {item!r:32} in {row.text}")
+        for phrase in row.must_keep:
+            places = occurrences(row.text, phrase)
+            score.to_keep += 1
+            if not any(sp.start < e and s < sp.end for s, e in places for sp in spans):
+                score.kept += 1
+            elif show_misses:
+                score.misses.append(f"  broke  {phrase!r:32} in {row.text}")
+    return score
+
+
+def speed(texts: list[str], repeats: int) -> str:
+    """Median cost per text over `repeats` passes (after one warm-up pass that loads the lexicons)."""
+    for text in texts:
+        find(text)
+    per_text = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for text in texts:
+            find(text)
+        per_text.append((time.perf_counter() - started) / len(texts))
+    mean_chars = sum(map(len, texts)) / len(texts)
+    return f"{statistics.median(per_text) * 1e3:.3f} ms per text ({len(texts)} texts, mean {mean_chars:.0f} characters, median of {repeats} passes)"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", type=Path, default=DEV, help="development TSV (default ../shared/data/pii-dev.tsv)")
+    parser.add_argument("--heldout", type=Path, action="append", default=[],
+                        help="a TSV never used for tuning (same columns); may be given more than once")
+    parser.add_argument("--misses", action="store_true", help="list misses on the tuning folds only")
+    parser.add_argument("--speed", type=Path, nargs="?", const=ROOT.parent / "shared" / "data" / "nhs-feedback-neas.csv",
+                        help="also time redaction on this CSV's `comment` column (default: the NHS feedback file)")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    lexicon()  # NLTK's names, words and tagger: loaded once per process
+    loaded = time.perf_counter() - started
+    print("| set | size | figures |")
+    print("|---|---|---|")
+    if args.dev.exists():
+        rows = read_rows(args.dev)
+        assign_folds(rows)
+        tuning = [r for r in rows if r.fold in TUNING_FOLDS]
+        heldout = [r for r in rows if r.fold not in TUNING_FOLDS]
+        tuned = evaluate(tuning, show_misses=args.misses)
+        print(tuned.line(f"development, tuning folds {sorted(TUNING_FOLDS)} ({len(tuning)} texts)"))
+        print(evaluate(heldout).line(f"development, held-out folds ({len(heldout)} texts, grouped by template)"))
+        print(evaluate(rows).line(f"development, whole file (tuned on) ({len(rows)} texts)"))
+    for path in args.heldout:
+        print(evaluate(read_rows(path)).line(f"held out: {path.name}"))
+    if args.speed:
+        with args.speed.open(encoding="utf-8", newline="") as handle:
+            comments = [r["comment"] for r in csv.DictReader(handle) if r.get("comment", "").strip()]
+        print(f"\nspeed on {args.speed.name}: {speed(comments, 3)}")
+    if args.dev.exists():
+        print(f"speed on {args.dev.name}: {speed([r.text for r in rows], 20)}")
+    print(f"lexicons and tagger loaded once per process in {loaded:.2f} s")
+    print(f"\n(evaluated in {time.perf_counter() - started:.1f} s)")
+    if args.misses and args.dev.exists():
+        print("\nMisses on the tuning folds:")
+        print("\n".join(tuned.misses))
+
+
+if __name__ == "__main__":
+    main()
