@@ -200,8 +200,7 @@ def _question(question: QuestionDef, responses: Sequence[StoredResponse], visibl
         result.sentiment = [Row(k, k.title(), c) for k, c in suppress.breakdown(counts, len(answered)).items()]
         return result
     if kind in (QuestionKind.number,):
-        numbers = [float(v) for v in values]
-        result.stats = {"mean": round(statistics.fmean(numbers), 2), "median": statistics.median(numbers)}
+        result.stats = _mean_and_median(values)
         return result
     if kind is QuestionKind.date:
         months = Counter(str(v)[:7] for v in values)
@@ -231,14 +230,21 @@ def _question(question: QuestionDef, responses: Sequence[StoredResponse], visibl
     cells = suppress.breakdown({o.value: counts.get(o.value, 0) for o in question.options}, len(answered))
     result.rows = [Row(v, question.label_of(v), c) for v, c in cells.items()]
     if kind is QuestionKind.rating:
-        numbers = [float(v) for v in values]
-        result.stats = {"mean": round(statistics.fmean(numbers), 2), "median": statistics.median(numbers)}
+        result.stats = _mean_and_median(values)
     if kind is QuestionKind.likert:
         groups = {"disagree": counts.get("1", 0) + counts.get("2", 0), "neutral": counts.get("3", 0),
                   "agree": counts.get("4", 0) + counts.get("5", 0)}
         labels = {"disagree": "Disagree", "neutral": "Neither", "agree": "Agree"}
         result.likert_groups = [Row(k, labels[k], c) for k, c in suppress.breakdown(groups, len(answered)).items()]
     return result
+
+
+def _mean_and_median(values) -> dict[str, float]:
+    """Mean and median of number or rating answers; nothing when there are none yet (a new survey)."""
+    numbers = [float(v) for v in values]
+    if not numbers:
+        return {}
+    return {"mean": round(statistics.fmean(numbers), 2), "median": statistics.median(numbers)}
 
 
 def _timeline(responses: Sequence[StoredResponse], suppress: Suppressor) -> list[Row]:

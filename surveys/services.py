@@ -767,6 +767,12 @@ class StoredResponse:
     answers: dict[str, StoredAnswer]
 
 
+def stored_value(raw: str | float | None) -> str | float | list[str] | None:
+    """An answer's value as stored: JSON text, except that SQLite hands a JSON number back as a number
+    (the JSON column has numeric affinity), so Piccolo's load_json cannot be used on it."""
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
 async def load_responses(definition: SurveyDef) -> list[StoredResponse]:
     responses = await Response.select(Response.id, Response.submitted_at, Response.language, Response.mode, Response.flagged).where(
         Response.survey == definition.id).order_by(Response.submitted_at)
@@ -774,11 +780,11 @@ async def load_responses(definition: SurveyDef) -> list[StoredResponse]:
     answers: dict[int, dict[str, StoredAnswer]] = {r["id"]: {} for r in responses}
     rows = await Answer.select(
         Answer.response, Answer.question, Answer.value, Answer.declined, Answer.other_text, Answer.screening_level, Answer.sentiment,
-    ).where(Answer.response.survey == definition.id).output(load_json=True)
+    ).where(Answer.response.survey == definition.id)
     for row in rows:
         if row["question"] in keys and row["response"] in answers:
             answers[row["response"]][keys[row["question"]]] = StoredAnswer(
-                Given(row["value"], row["declined"], row["other_text"]), row["screening_level"], row["sentiment"])
+                Given(stored_value(row["value"]), row["declined"], row["other_text"]), row["screening_level"], row["sentiment"])
     return [StoredResponse(r["id"], r["submitted_at"], r["language"], r["mode"], r["flagged"], answers[r["id"]]) for r in responses]
 
 
