@@ -175,12 +175,6 @@ class SurveyResults:
     crosstab: CrossTab | None = None
 
 
-def sentiment_label(polarity: float | None) -> str:
-    if polarity is None:
-        return "neutral"
-    return "positive" if polarity >= 0.05 else "negative" if polarity <= -0.05 else "neutral"
-
-
 def shown_text(text: str, level: str, viewer: Viewer) -> str:
     if level != "none" and not viewer.flagged_text:
         return FLAGGED_PLACEHOLDER
@@ -288,7 +282,7 @@ def _question(figures: Figures, definition: SurveyDef, question: QuestionDef, re
     likert: list[tuple[tuple, str, str]] = []
     feelings: list[tuple[tuple, str, str]] = []
     if kind in TEXT_KINDS:
-        counted = Counter(sentiment_label(a.sentiment) for a in answered)
+        counted = Counter(a.sentiment_label or "neutral" for a in answered)
         for name in ("positive", "neutral", "negative"):
             feelings.append((figures.add((*q, "feeling", name), counted.get(name, 0), shown=not too_few), name, name.title()))
         figures.sums(answered_key, [f[0] for f in feelings])
@@ -340,7 +334,7 @@ def _question(figures: Figures, definition: SurveyDef, question: QuestionDef, re
                 # Each text's label adds up to the feelings chart: labels only when all its counts are shown.
                 labelled = all(figures.shown(k) for k, _, _ in feelings)
                 result.texts = [FreeTextItem(shown_text(a.given.value, a.screening_level, viewer),
-                                             sentiment_label(a.sentiment) if labelled else "") for a in answered]
+                                             (a.sentiment_label or "neutral") if labelled else "") for a in answered]
             else:
                 result.texts_withheld = True
         if kind is QuestionKind.multiple_choice and figures.shown((*q, "opt", OTHER)) and (*q, "opt", OTHER) in figures.values:
