@@ -211,3 +211,19 @@ async def test_people_who_may_see_small_groups_see_them_everywhere_marked(client
     # Marked in words (not colour only): the group of 2, its cross-tab column and its week.
     assert page.count("small group") >= 4
     assert re.search(r"Group c</span>\s*<span class=\"bar-track\">.*?2 <span class=\"small-group\">\(small group\)</span>", page, re.S)
+
+
+@pytest.mark.parametrize(("role", "shown"), [(Role.facilitator, "fewer than 5"), (Role.project_lead, "fewer than 5"),
+                                             (Role.participation_lead, '3 <span class="small-group">(small group)</span>')])
+async def test_the_survey_list_shows_the_response_count_the_results_page_shows(client, db, role, shown):
+    survey_id = await small_group_survey()
+    await Survey.update({Survey.title: "Three answers"}).where(Survey.id == survey_id)
+    from surveys.tables import Response
+
+    keep = [r["id"] for r in await Response.select(Response.id).order_by(Response.id).limit(3)]
+    await Response.delete().where(Response.id.not_in(keep))
+    await as_role(client, role, survey_id)
+    list_page = (await client.get("/staff/surveys")).text
+    row = re.search(r"Three answers</a>.*?</tr>", list_page, re.S).group(0)
+    assert f"<td>{shown}</td>" in row
+    assert f'<p class="lead">{shown} responses' in (await client.get(f"/staff/surveys/{survey_id}")).text
