@@ -3,14 +3,18 @@
 Every page, chart, export and API response that shows counts gets them from `summarise`, so a
 group smaller than the threshold cannot leak through one route while another hides it.
 
-Suppression rules (threshold t, 5 unless configured, never below 3):
+Suppression (threshold t, 5 unless configured, never below 3), by `surveys.suppression.protect`
+over every figure these results publish or imply and the sums that tie them (`Figures`):
 - a count below t is shown as "fewer than t" (zero included: "none" would tell that the others
   in the breakdown add up to everybody);
-- if exactly one cell of a breakdown with a shown total is hidden, the next-smallest is hidden as
-  well, so the hidden one cannot be worked out by subtraction;
+- while a hidden count, or any count below t, could still be worked out by adding and
+  subtracting shown figures (along a breakdown, asked/answered/declined, the timeline, the
+  cross-tab's rows and columns, skip logic), one more is hidden and shown as "hidden";
+- a percentage is shown only when its base is; a free-text list only when "answered" is;
 - questions answered by fewer than t people show no breakdown, means or free text at all;
-- cross-tab groups smaller than t show no breakdown;
-- people allowed to see small groups (Permission.view_small_groups) see every number.
+  cross-tab groups smaller than t are not broken down;
+- people allowed to see small groups (Permission.view_small_groups) see every number, each one
+  under t marked as a small group.
 """
 
 from __future__ import annotations
