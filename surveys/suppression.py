@@ -114,15 +114,9 @@ class _Ledger:
         return sum(1 for rel in self.relations if len({k for k in (rel.total, *rel.parts) if self.unknown(k, hidden)}) == 1)
 
 
-def value_range(values: Mapping[Hashable, int], relations: Sequence[Relation], cell: Hashable, *, threshold: int,
-                hidden: Mapping[Hashable, str], published: Sequence[Hashable]) -> tuple[float, float]:
-    """The least and greatest value a reader can give `cell` from what is published (LP relaxation)."""
-    return _Ledger(values, relations, threshold, list(published)).value_range(cell, hidden)
-
-
 def pinned(low: float, high: float) -> bool:
     """Only one whole number fits between the bounds."""
-    return math.floor(high + 1e-6) <= math.ceil(low - 1e-6)
+    return high != math.inf and math.floor(high + 1e-6) <= math.ceil(low - 1e-6)
 
 
 def protect(values: Mapping[Hashable, int], relations: Sequence[Relation], *, threshold: int,

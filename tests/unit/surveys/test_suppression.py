@@ -1,11 +1,12 @@
 """Complementary suppression of tables with margins (surveys.suppression), checked by the attacker."""
 
 import itertools
+import math
 import random
 
 import pytest
 
-from surveys.suppression import PRIMARY, SECONDARY, protect, protect_table, relation
+from surveys.suppression import PRIMARY, SECONDARY, pinned, protect, protect_table, relation
 from tests.suppression_attacker import hidden_recovered
 
 
@@ -68,3 +69,8 @@ def test_random_tables_with_small_cells_resist_the_attacker(seed):
     cells += [[rng.choice([0, 1, 2, 3, 6, 9, 14, 30]) for _ in cells[0]] for _ in range(rng.randint(1, 3))]
     result = protect_table(cells, threshold=5)
     assert table_attack(cells, result, 5) == {}
+
+
+def test_a_count_with_no_upper_bound_is_not_pinned():
+    # A hidden count known only to be "at least 5" (its total never shown) is not worked out.
+    assert not pinned(5, math.inf) and pinned(3, 3.0000001) and not pinned(2, 3)
