@@ -78,8 +78,9 @@ class _Ledger:
                         todo.append(k)
         return sorted(seen, key=repr)
 
-    def value_range(self, cell, hidden: Mapping[Hashable, str]) -> tuple[float, float]:
-        """The least and greatest value a reader can give `cell` from what is shown (LP relaxation)."""
+    def value_range(self, cell, hidden: Mapping[Hashable, str], *, stop_above: float = math.inf) -> tuple[float, float]:
+        """The least and greatest value a reader can give `cell` from what is shown (LP relaxation);
+        when the greatest is above `stop_above`, the least is not worked out (returned as -inf)."""
         if not self.unknown(cell, hidden):
             return self.values[cell], self.values[cell]
         unknown = self.component(cell, hidden)
@@ -100,15 +101,21 @@ class _Ledger:
         objective = np.zeros(len(index))
         objective[index[cell]] = 1.0
         a_eq, b_eq = (np.array(rows), np.array(rhs)) if rows else (None, None)
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
         high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if low.status != 0 or high.status not in (0, 3):
+        if high.status not in (0, 3):
             # Cannot happen with true counts (they satisfy every relation); treat as pinned to stay safe.
             return self.values[cell], self.values[cell]
-        return low.fun, (math.inf if high.status == 3 else -high.fun)
+        greatest = math.inf if high.status == 3 else -high.fun
+        if greatest > stop_above:
+            return -math.inf, greatest
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if low.status != 0:
+            return self.values[cell], self.values[cell]
+        return low.fun, greatest
 
     def exposed(self, cell, hidden) -> bool:
-        return bool(self.direct(cell, hidden)) or pinned(*self.value_range(cell, hidden))
+        # The true count is always possible, so it can move up (one programme) or it is pinned from above.
+        return bool(self.direct(cell, hidden)) or pinned(*self.value_range(cell, hidden, stop_above=self.values[cell] + 0.5))
 
     def lone_lines(self, hidden) -> int:
         return sum(1 for rel in self.relations if len({k for k in (rel.total, *rel.parts) if self.unknown(k, hidden)}) == 1)
@@ -116,7 +123,7 @@ class _Ledger:
 
 def pinned(low: float, high: float) -> bool:
     """Only one whole number fits between the bounds."""
-    return high != math.inf and math.floor(high + 1e-6) <= math.ceil(low - 1e-6)
+    return math.isfinite(high) and math.isfinite(low) and math.floor(high + 1e-6) <= math.ceil(low - 1e-6)
 
 
 def protect(values: Mapping[Hashable, int], relations: Sequence[Relation], *, threshold: int,
