@@ -83,6 +83,7 @@ class Figures:
         self.totals: set[tuple] = set()
         self.locked: set[tuple] = set()
         self.hidden: dict[tuple, str] = {}
+        self._solved: set[tuple] = set()
 
     def add(self, key: tuple, value: int, *, shown: bool = True, total: bool = False) -> tuple:
         self.values[key] = value
@@ -102,9 +103,14 @@ class Figures:
         self.relations.append(suppression.relation(total, parts))
 
     def solve(self) -> None:
-        if not self.reveal:
-            self.hidden = suppression.protect(self.values, self.relations, threshold=self.threshold,
-                                              published=self.published, locked=self.locked, totals=self.totals)
+        """Hide what must be hidden; called again after adding figures (a cross-tab), it may hide
+        only the new ones, so every page shows the question figures the same."""
+        if self.reveal:
+            return
+        settled = {k for k in self._solved if k not in self.hidden}
+        self.hidden = suppression.protect(self.values, self.relations, threshold=self.threshold, published=self.published,
+                                          locked=self.locked | settled, totals=self.totals, hidden=self.hidden)
+        self._solved = set(self.published)
 
     def count(self, key: tuple, of: tuple | None = None) -> Count:
         """The published figure for `key`; a percentage of `of` only when both are shown (a percentage
@@ -209,9 +215,10 @@ def summarise(
     builders += [_question(figures, definition, q, responses, visible, viewer) for q in definition.questions]
     builders.append(_timeline(figures, responses))
     builders.append(_modes(figures, responses))
+    figures.solve()
     if crosstab_by and crosstab_of:
         builders.append(_crosstab(figures, definition, responses, crosstab_by, crosstab_of))
-    figures.solve()
+        figures.solve()
     for build in builders:
         build(results)
     results.unfinished = figures.count(("unfinished",)) if unfinished_pages else response_count(0, threshold=threshold, viewer=viewer)
@@ -385,59 +392,81 @@ def crosstab_candidates(definition: SurveyDef) -> list[QuestionDef]:
     return [q for q in definition.questions if q.kind in (QuestionKind.single_choice, QuestionKind.yes_no, QuestionKind.likert)]
 
 
+def _cell(*pairs: tuple[str, str | None]) -> tuple:
+    """A cross-tab cell's key, the same whichever question is the split: "by a of b" and "by b of
+    a" publish one table, so they must hide the same cells."""
+    return ("x", *sorted(pairs, key=lambda pair: pair[0]))
+
+
 def _crosstab(figures: Figures, definition: SurveyDef, responses: Sequence[StoredResponse], by_key: str, of_key: str):
     """Answers to `of` split by the answer to `by`. A group's size *is* the `by` question's count for
     that answer (the same figure, hidden the same way), and each answer's column adds up to the `of`
-    question's count: the table is suppressed with both margins, tied to the question results."""
+    question's count: the table, with a row for people in no group and a column for people with no
+    answer to `of`, is suppressed with both margins tied to the question results, which it may not
+    change (they are shown the same on every page)."""
     by, of = definition.question(by_key), definition.question(of_key)
     if by is None or of is None or by == of or by not in crosstab_candidates(definition) or of.kind not in (
             QuestionKind.single_choice, QuestionKind.yes_no, QuestionKind.likert, QuestionKind.rating, QuestionKind.multiple_choice):
         return lambda results: None
     several = of.kind is QuestionKind.multiple_choice
-    groups: dict[str, list[StoredResponse]] = {o.value: [] for o in by.options}
+    # Built the same way round for "by a of b" and "by b of a" when both are one-answer questions.
+    rows_q, cols_q = sorted((by, of), key=lambda q: q.key) if of in crosstab_candidates(definition) else (by, of)
+    cols = [o.value for o in cols_q.options] + ([OTHER] if several and cols_q.allow_other else [])
+
+    def chosen(response, question) -> list[str]:
+        answer = response.answers.get(question.key)
+        if answer is None or answer.given.declined or answer.given.value is None:
+            return []
+        return [str(v) for v in (answer.given.value if isinstance(answer.given.value, list) else [answer.given.value])]
+
+    def total_of(question, value) -> tuple:
+        return ("q", question.key, "opt", value) if value is not None else ("x", (question.key, None))
+
+    def small(question, value) -> bool:
+        return value is not None and figures.values[total_of(question, value)] < figures.threshold and not figures.reveal
+
+    for question in (rows_q, cols_q):
+        # People with no answer to a question: its declined, skipped and not asked, worked out.
+        figures.add(total_of(question, None), len(responses) - figures.values[("q", question.key, "answered")], shown=False)
+        figures.sums(total_of(question, None),
+                     [k for k in (("q", question.key, part) for part in ("declined", "skipped", "not asked")) if k in figures.values],
+                     rest=("x", (question.key, None), "unexplained"), may_have_rest=False)
+    members: dict[str | None, list[StoredResponse]] = {o.value: [] for o in rows_q.options} | {None: []}
     for response in responses:
-        answer = response.answers.get(by.key)
-        if answer and not answer.given.declined and str(answer.given.value) in groups:
-            groups[str(answer.given.value)].append(response)
-    options = [o.value for o in of.options] + ([OTHER] if several and of.allow_other else [])
-    cells: dict[tuple[str, str], tuple] = {}
-    small_group = {g: len(m) < figures.threshold and not figures.reveal for g, m in groups.items()}
-    grouped = {id(m) for members in groups.values() for m in members}
-    ungrouped = [r for r in responses if id(r) not in grouped]
-    # The table has a row for people in no group (declined, skipped or not asked `by`) and a column
-    # for people with no answer to `of`; their totals are worked out from the questions' own figures.
-    no_group = figures.add(("x", "no group"), len(ungrouped), shown=False)
-    figures.sums(no_group, [k for k in (("q", by.key, part) for part in ("declined", "skipped", "not asked")) if k in figures.values])
-    no_answer = figures.add(("x", "no answer"), len(responses) - figures.values[("q", of.key, "answered")], shown=False)
-    figures.sums(no_answer, [k for k in (("q", of.key, part) for part in ("declined", "skipped", "not asked")) if k in figures.values])
-    rows = {**{g: (("q", by.key, "opt", g), members, not small_group[g]) for g, members in groups.items()},
-            "no group": (no_group, ungrouped, False)}
-    answered_parts, no_answer_parts = [], []
-    for group, (size, members, shown) in rows.items():
-        answered = [m.answers[of.key].given.value for m in members if of.key in m.answers and not m.answers[of.key].given.declined]
-        counts = Counter(str(v) for value in answered for v in (value if isinstance(value, list) else [value]))
-        row = [figures.add(("x", group, o), counts.get(o, 0), shown=shown) for o in options]
-        cells.update({(group, o): k for o, k in zip(options, row, strict=True)})
-        group_no_answer = figures.add(("x", group, "no answer"), len(members) - len(answered), shown=False)
-        no_answer_parts.append(group_no_answer)
+        values = chosen(response, rows_q)
+        members[values[0] if values and values[0] in members else None].append(response)
+    col_parts: dict[str | None, list[tuple]] = {c: [] for c in [*cols, None]}
+    answered_parts = []
+    for row, people in members.items():
+        answers = [chosen(m, cols_q) for m in people]
+        counts = Counter(v for values in answers for v in values)
+        keys = {}
+        for col in cols:
+            keys[col] = figures.add(_cell((rows_q.key, row), (cols_q.key, col)), counts.get(col, 0),
+                                    shown=row is not None and not small(rows_q, row) and not (not several and small(cols_q, col)))
+            col_parts[col].append(keys[col])
+        no_answer = figures.add(_cell((rows_q.key, row), (cols_q.key, None)), sum(1 for a in answers if not a), shown=False)
+        col_parts[None].append(no_answer)
         if several:
-            group_answered = figures.add(("x", group, "answered"), len(answered), shown=False)
-            answered_parts.append(group_answered)
-            figures.sums(size, [group_answered, group_no_answer])
-            for k, o in zip(row, options, strict=True):
-                figures.sums(group_answered, [k], rest=("x", group, "not chosen", o))
+            # Several answers each: every option splits the row's answerers into chose / did not.
+            row_answered = figures.add(("x", (rows_q.key, row), "answered"), sum(1 for a in answers if a), shown=False)
+            answered_parts.append(row_answered)
+            figures.sums(total_of(rows_q, row), [row_answered, no_answer])
+            for col in cols:
+                figures.sums(row_answered, [keys[col]], rest=("x", (rows_q.key, row), "not chosen", col))
         else:
-            figures.sums(size, [*row, group_no_answer])
-    figures.sums(no_answer, no_answer_parts)
+            figures.sums(total_of(rows_q, row), [*keys.values(), no_answer])
+    for col, parts in col_parts.items():
+        figures.sums(total_of(cols_q, col), parts)
     if several:
-        figures.sums(("q", of.key, "answered"), answered_parts)
-    for o in options:
-        figures.sums(("q", of.key, "opt", o), [cells[(g, o)] for g in rows])
+        figures.sums(("q", cols_q.key, "answered"), answered_parts)
 
     def build(results: SurveyResults) -> None:
+        options = [o.value for o in of.options] + ([OTHER] if several and of.allow_other else [])
         results.crosstab = CrossTab(
-            by, of, [(g, figures.count(("q", by.key, "opt", g))) for g in groups],
-            {g: {} if small_group[g] else {o: figures.count(cells[(g, o)], ("q", by.key, "opt", g)) for o in options} for g in groups},
+            by, of, [(o.value, figures.count(total_of(by, o.value))) for o in by.options],
+            {o.value: {} if small(by, o.value) else {v: figures.count(_cell((by.key, o.value), (of.key, v)), total_of(by, o.value))
+                                                     for v in options} for o in by.options},
         )
     return build
 

@@ -128,18 +128,19 @@ def pinned(low: float, high: float) -> bool:
 
 def protect(values: Mapping[Hashable, int], relations: Sequence[Relation], *, threshold: int,
             published: Sequence[Hashable], locked: Iterable[Hashable] = (),
-            totals: Iterable[Hashable] = ()) -> dict[Hashable, str]:
+            totals: Iterable[Hashable] = (), hidden: Mapping[Hashable, str] | None = None) -> dict[Hashable, str]:
     """Which published counts to hide, and why (PRIMARY or SECONDARY).
 
     `values` holds every count, published or not (a derivable count such as "asked but skipped" is a
     cell a reader can work towards, so it is protected too). `locked` counts are never hidden
     secondarily (e.g. a survey's response count, shown on other pages); `totals` are hidden only
-    when no inner cell would do.
+    when no inner cell would do. `hidden` is what an earlier call hid (figures added since are
+    protected without changing it, when everything shown then is `locked` now).
     """
     published = list(dict.fromkeys(published))
     ledger = _Ledger(values, relations, threshold, published)
     locked, totals = set(locked), set(totals)
-    hidden = {k: PRIMARY for k in published if values[k] < threshold}
+    hidden = {**{k: PRIMARY for k in published if values[k] < threshold}, **(hidden or {})}
     sensitive = [k for k in values if values[k] < threshold]
     order = {k: i for i, k in enumerate(published)}
     safe: set[Hashable] = set()

@@ -4,7 +4,9 @@ along every margin is tried, and no hidden count may come out exactly. Over the 
 generated responses) and over the issue's small-group survey (14 responses; groups 6 / 6 / 2).
 People who may see small groups see every number, marked as a small group, on every page."""
 
+import csv
 import html
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -164,8 +166,17 @@ async def test_the_small_group_survey_gives_nothing_away_by_subtraction(client, 
     list_page = (await client.get("/staff/surveys")).text
     assert document["questions"][0]["counts"]["c"] == "<5" and hidden_in(document) >= 3
     assert attack(document, page, list_page, survey_id, definition) == {}
-    # What the issue found, one by one: none of it is on the page any more.
-    assert "6 people" not in page and "(100.0%)" not in page
+    # The results CSV publishes the very same figures.
+    rows = list(csv.reader(io.StringIO((await client.get(f"/staff/surveys/{survey_id}/results.csv")).content.decode("utf-8-sig"))))
+    by_label = {q["key"]: {definition.question(q["key"]).label_of(v): n for v, n in (q["counts"] or {}).items()} for q in document["questions"]}
+    for key, _, answer, count, _ in rows[2:]:
+        expected = document["questions"][[q["key"] for q in document["questions"]].index(key)]["answered"] if answer == "(answered)" \
+            else document["questions"][[q["key"] for q in document["questions"]].index(key)]["declined"] if answer == "I'd rather not say" \
+            else by_label[key][answer]
+        assert figure(count) == expected, (key, answer, count)
+    # What the issue found: "Yes 12 (100%)" is gone; groups a and b may show 6 now that "answered"
+    # is hidden (it would tell nobody declined), so 14 - 6 - 6 no longer gives group c.
+    assert "(100.0%)" not in page and document["questions"][0]["answered"] == "hidden"
 
 
 async def test_the_attacker_finds_what_the_issue_found(db):
@@ -227,3 +238,24 @@ async def test_the_survey_list_shows_the_response_count_the_results_page_shows(c
     row = re.search(r"Three answers</a>.*?</tr>", list_page, re.S).group(0)
     assert f"<td>{shown}</td>" in row
     assert f'<p class="lead">{shown} responses' in (await client.get(f"/staff/surveys/{survey_id}")).text
+
+
+async def test_every_view_shows_the_same_figures_so_views_cannot_be_combined(client, db):
+    """The question figures do not change with the cross-tab asked for, and "by a of b" hides the
+    same cells as "by b of a": otherwise one view's shown number fills another's gap."""
+    from surveys.demo import load_demo_survey
+
+    survey_id, _ = await load_demo_survey()
+    await as_role(client, Role.facilitator, survey_id)
+
+    async def results(**params):
+        return (await client.get(f"/staff/surveys/{survey_id}/results.json", params=params)).json()
+
+    plain = await results()
+    area_by_age = await results(by="age_band", of="area")
+    age_by_area = await results(by="area", of="age_band")
+    for split in (area_by_age, age_by_area, await results(by="knows_who", of="who_to")):
+        assert split["questions"] == plain["questions"] and split["timeline"] == plain["timeline"]
+    one = {(g, o): n for g, body in area_by_age["crosstab"]["groups"].items() for o, n in (body["counts"] or {}).items()}
+    other = {(g, o): n for o, body in age_by_area["crosstab"]["groups"].items() for g, n in (body["counts"] or {}).items()}
+    assert one and {k: v for k, v in one.items() if k in other} == {k: v for k, v in other.items() if k in one}
