@@ -18,6 +18,8 @@ class FreeTextAssessment:
     """"none", "concern" or "urgent" (analysis.screening)."""
     categories: list[str] = field(default_factory=list)
     polarity: float = 0.0
+    sentiment: str = "neutral"
+    """analysis.sentiment's label ("positive", "neutral", "negative"): stored and shown as it is."""
 
     @property
     def flagged(self) -> bool:
@@ -28,7 +30,13 @@ def assess(text: str) -> FreeTextAssessment:
     if not text.strip():
         return FreeTextAssessment("none")
     screened = screening.screen(text)
-    return FreeTextAssessment(screened.level, list(screened.categories), sentiment.score(text).polarity)
+    scored = sentiment.score(text)
+    return FreeTextAssessment(screened.level, list(screened.categories), scored.polarity, scored.label)
+
+
+def sentiment_label(text: str) -> str:
+    """The library's label for text stored before labels were (answers from before that migration)."""
+    return sentiment.score(text).label if text.strip() else "neutral"
 
 
 async def assess_all(texts: list[str]) -> list[FreeTextAssessment]:

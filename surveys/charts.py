@@ -18,6 +18,8 @@ class Bar:
     length: float
     """Percent of the chart's width (0-100)."""
     suppressed: bool
+    small: bool = False
+    """A count under the threshold shown to someone who may see small groups: marked in words."""
 
 
 def bars(rows: list[Row]) -> list[Bar]:
@@ -29,7 +31,8 @@ def bars(rows: list[Row]) -> list[Bar]:
             out.append(Bar(row.label, str(row.count), 0.0, True))
             continue
         percent = f" ({row.count.percent:g}%)" if row.count.percent is not None else ""
-        out.append(Bar(row.label, f"{row.count.value}{percent}", round(100 * row.count.value / largest, 2) if largest else 0.0, False))
+        out.append(Bar(row.label, f"{row.count.value}{percent}", round(100 * row.count.value / largest, 2) if largest else 0.0, False,
+                       row.count.small))
     return out
 
 
@@ -69,6 +72,7 @@ class Column:
     width: float
     height: float
     suppressed: bool
+    small: bool = False
 
 
 def timeline(rows: list[Row]) -> list[Column]:
@@ -78,7 +82,7 @@ def timeline(rows: list[Row]) -> list[Column]:
     largest = max((r.count.value for r in rows if r.count.value is not None), default=0)
     width = 100 / len(rows)
     return [
-        Column(r.label, str(r.count), i * width, width * 0.8,
-               0.0 if r.count.suppressed or not largest else round(96 * r.count.value / largest, 2), r.count.suppressed)
+        Column(r.label, str(r.count) + (" (small group)" if r.count.small else ""), i * width, width * 0.8,
+               0.0 if r.count.suppressed or not largest else round(96 * r.count.value / largest, 2), r.count.suppressed, r.count.small)
         for i, r in enumerate(rows)
     ]

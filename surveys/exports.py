@@ -40,12 +40,16 @@ class Column:
     label: str
     question: QuestionDef | None = None
     other: bool = False
+    sentiment: bool = False
+    """The free text's sentiment label (analysis.sentiment), stored with the answer."""
 
 
 def columns(definition: SurveyDef) -> list[Column]:
     cols = [Column(name, label) for name, label in FIXED_COLUMNS]
     for q in definition.questions:
         cols.append(Column(q.key, q.text, q))
+        if q.kind in TEXT_KINDS:
+            cols.append(Column(f"{q.key}_sentiment", f"{q.text} (sentiment)", q, sentiment=True))
         if q.allow_other:
             cols.append(Column(f"{q.key}_other", f"{q.text} (other)", q, other=True))
     return cols
@@ -79,6 +83,8 @@ def rows(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: Vie
             stored = response.answers.get(column.question.key)
             if stored is None:
                 row[column.name] = ""
+            elif column.sentiment:
+                row[column.name] = stored.sentiment_label or "" if not stored.given.declined else ""
             elif column.other:
                 row[column.name] = shown_text(stored.given.other_text, stored.screening_level, viewer) if stored.given.other_text else ""
             elif column.question.kind in TEXT_KINDS and not stored.given.declined:
@@ -159,7 +165,7 @@ def to_sav(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: V
         for c in cols:
             if c.name in coded:
                 data[c.name].append(_code(coded[c.name], response.answers.get(c.name)))
-            elif c.question is not None and c.question.kind is QuestionKind.number and not c.other:
+            elif c.question is not None and c.question.kind is QuestionKind.number and not c.other and not c.sentiment:
                 stored = response.answers.get(c.name)
                 data[c.name].append(float(stored.given.value) if stored and stored.given.value is not None else math.nan)
             else:
@@ -202,5 +208,7 @@ def results_csv(results: SurveyResults) -> bytes:
         for row in q.rows:
             writer.writerow([q.question.key, "", csv_cell(row.label if row.value != OTHER else "Other"), str(row.count),
                              "" if row.count.percent is None else row.count.percent])
+        for row in q.sentiment:
+            writer.writerow([q.question.key, "", f"Feeling: {row.value}", str(row.count), "" if row.count.percent is None else row.count.percent])
         writer.writerow([q.question.key, "", DECLINED_LABEL, str(q.declined), ""])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

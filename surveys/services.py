@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from app import clock
+from app import clock, free_text
 from app.accounts.auth import token_hash
 from app.database import LARGEST_ID, write_transaction
 from app.free_text import assess_all
@@ -732,6 +732,7 @@ async def store_response(
                     other_text=given.other_text, screening_level=assessment.level if assessment else "none",
                     screening_categories=assessment.categories if assessment else [],
                     sentiment=assessment.polarity if assessment else None,
+                    sentiment_label=assessment.sentiment if assessment else None,
                 ))
             if rows:
                 await Answer.insert(*rows)
@@ -771,6 +772,8 @@ class StoredAnswer:
     given: Given
     screening_level: str = "none"
     sentiment: float | None = None
+    sentiment_label: str | None = None
+    """analysis.sentiment's label for the free text (None when there is none)."""
 
 
 @dataclass(frozen=True)
@@ -783,6 +786,12 @@ class StoredResponse:
     answers: dict[str, StoredAnswer]
 
 
+def stored_value(raw: str | float | None) -> str | float | list[str] | None:
+    """An answer's value as stored: JSON text, except that SQLite hands a JSON number back as a number
+    (the JSON column has numeric affinity), so Piccolo's load_json cannot be used on it."""
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
 async def load_responses(definition: SurveyDef) -> list[StoredResponse]:
     responses = await Response.select(Response.id, Response.submitted_at, Response.language, Response.mode, Response.flagged).where(
         Response.survey == definition.id).order_by(Response.submitted_at)
@@ -790,11 +799,16 @@ async def load_responses(definition: SurveyDef) -> list[StoredResponse]:
     answers: dict[int, dict[str, StoredAnswer]] = {r["id"]: {} for r in responses}
     rows = await Answer.select(
         Answer.response, Answer.question, Answer.value, Answer.declined, Answer.other_text, Answer.screening_level, Answer.sentiment,
-    ).where(Answer.response.survey == definition.id).output(load_json=True)
+        Answer.sentiment_label,
+    ).where(Answer.response.survey == definition.id)
+    by_id = {q.id: q for q in definition.questions}
     for row in rows:
         if row["question"] in keys and row["response"] in answers:
-            answers[row["response"]][keys[row["question"]]] = StoredAnswer(
-                Given(row["value"], row["declined"], row["other_text"]), row["screening_level"], row["sentiment"])
+            given = Given(stored_value(row["value"]), row["declined"], row["other_text"])
+            label = row["sentiment_label"]
+            if label is None and (text := _free_text(by_id[row["question"]], given)):
+                label = free_text.sentiment_label(text)  # stored before labels were kept: the same library, now
+            answers[row["response"]][keys[row["question"]]] = StoredAnswer(given, row["screening_level"], row["sentiment"], label)
     return [StoredResponse(r["id"], r["submitted_at"], r["language"], r["mode"], r["flagged"], answers[r["id"]]) for r in responses]
 
 

@@ -409,9 +409,12 @@ class SurveyResultsController(Controller):
     guards = requires(Permission.view_results)
 
     @get("/", name="surveys", include_in_schema=False)
-    async def index(self, request: Request, archived: FromQuery[bool] = False) -> Template:
+    async def index(self, request: Request, settings: AppSettings, archived: FromQuery[bool] = False) -> Template:
         user = _user(request)
         rows = [s for s in await services.list_surveys(include_archived=archived) if await may_see_results(user, s)]
+        # The count each results page shows: "fewer than 5" there is "fewer than 5" here.
+        rows = [{**s, "responses": results.response_count(s["responses"], threshold=settings.small_group_threshold,
+                                                          viewer=viewer_for(user))} for s in rows]
         return Template("surveys/staff/list.html", context={"surveys": rows, "audiences": AUDIENCE_LABELS, "archived": archived})
 
     async def _results(self, request: Request, settings, survey_id: int, by: str = "", of: str = ""):

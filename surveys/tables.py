@@ -158,3 +158,5 @@ class Answer(Table, help_text="One answer; free text carries its screening and s
     screening_level = Varchar(length=10, default="none")
     screening_categories = JSON(default=[])
     sentiment = Real(null=True, default=None)
+    sentiment_label = Varchar(length=10, null=True, default=None,
+                              help_text="analysis.sentiment's label for the free text; null for answers stored before it was kept.")

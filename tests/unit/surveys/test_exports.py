@@ -24,7 +24,7 @@ SURVEY = SurveyDef(7, "Exports", sections=(SectionDef(1, questions=(
 RESPONSES = [
     StoredResponse(1, START, "en", "online", False, {
         "feel": StoredAnswer(Given("4")), "where": StoredAnswer(Given(["bus", "_other"], other_text="=HYPERLINK(\"x\")")),
-        "age": StoredAnswer(Given(14)), "say": StoredAnswer(Given("call me on 07700 900123"), "none", 0.1)}),
+        "age": StoredAnswer(Given(14)), "say": StoredAnswer(Given("call me on 07700 900123"), "none", 0.1, "neutral")}),
     StoredResponse(2, START, "bn", "paper", True, {
         "feel": StoredAnswer(Given(None, declined=True)), "say": StoredAnswer(Given("he hurts me"), "urgent", -0.6)}),
 ]
@@ -34,11 +34,11 @@ VIEWER = Viewer(reveal_small_groups=True)
 def test_csv_has_a_name_row_a_label_row_and_no_formulas():
     text = exports.to_csv(SURVEY, RESPONSES, VIEWER).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["response", "submitted", "language", "mode", "feel", "where", "where_other", "age", "say"]
+    assert rows[0] == ["response", "submitted", "language", "mode", "feel", "where", "where_other", "age", "say", "say_sentiment"]
     assert rows[1][4] == "I feel safe"
     first, second = rows[2], rows[3]
     assert first[4] == "A" and first[5] == "Bus; Other" and first[6].startswith("'=")  # not run as a formula
-    assert "07700" not in first[8] and "[PHONE]" in first[8]  # redacted for a role without raw text
+    assert "07700" not in first[8] and "[PHONE]" in first[8] and first[9] == "neutral"  # redacted for a role without raw text
     assert second[4] == "I'd rather not say" and second[8] == FLAGGED_PLACEHOLDER and second[3] == "paper"
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from surveys.definition import Given, Option, QuestionDef, SectionDef, SurveyDef
-from surveys.results import FLAGGED_PLACEHOLDER, Suppressor, Viewer, summarise, to_json
+from surveys.results import FLAGGED_PLACEHOLDER, Viewer, response_count, summarise, to_json
 from surveys.services import StoredAnswer, StoredResponse
 from surveys.tables import QuestionKind as K
 
@@ -34,26 +34,23 @@ ROWS = [("n", "yes", "", "none")] * 9 + [("n", "no", "", "none")] * 3 + [("s", "
 
 
 def test_a_count_under_the_threshold_is_hidden_and_so_is_the_next_smallest():
-    cells = Suppressor(5).breakdown({"n": 12, "s": 3, "x": 6}, 21)
+    area = next(q for q in summarise(SURVEY, responses(ROWS), threshold=5, viewer=PUBLIC).questions if q.question.key == "area")
+    cells = {r.value: r.count for r in area.rows}
     assert cells["n"].value == 12
     assert cells["s"].suppressed and str(cells["s"]) == "fewer than 5"
-    # 21 - 12 - 6 would give the 3 away: 6 is hidden too.
-    assert cells["x"].suppressed
+    # 21 answered - 12 - 6 would give the 3 away; everyone answered, so "answered" is hidden (it would
+    # tell that nobody declined), and it says so: it is not "fewer than 5".
+    assert str(area.answered) == "hidden" and not cells["x"].suppressed
 
 
-def test_two_hidden_cells_need_no_more_hiding_and_zero_is_hidden_too():
-    cells = Suppressor(5).breakdown({"a": 0, "b": 2, "c": 30}, 32)
-    assert [c.suppressed for c in cells.values()] == [True, True, False]
-
-
-def test_people_allowed_small_groups_see_every_number():
-    cells = Suppressor(5, reveal=True).breakdown({"n": 12, "s": 3, "x": 6}, 21)
-    assert [c.value for c in cells.values()] == [12, 3, 6]
+def test_people_allowed_small_groups_see_every_number_marked_small():
+    area = next(q for q in summarise(SURVEY, responses(ROWS), threshold=5, viewer=ANALYST).questions if q.question.key == "area")
+    assert [(r.count.value, r.count.small) for r in area.rows] == [(12, False), (3, True), (6, False)]
 
 
 def test_the_threshold_is_configurable():
-    assert not Suppressor(3).count(3).suppressed
-    assert Suppressor(3).count(2).suppressed
+    assert not response_count(3, threshold=3, viewer=PUBLIC).suppressed
+    assert response_count(2, threshold=3, viewer=PUBLIC).suppressed
 
 
 def test_fewer_respondents_than_the_threshold_show_nothing_at_all():
@@ -66,10 +63,10 @@ def test_the_api_shape_never_holds_a_small_number():
     results = summarise(SURVEY, responses(ROWS), threshold=5, viewer=PUBLIC, crosstab_by="area", crosstab_of="safe")
     document = to_json(results)
     area = next(q for q in document["questions"] if q["key"] == "area")
-    assert area["counts"] == {"n": 12, "s": "<5", "x": "<5"}
+    assert area["counts"] == {"n": 12, "s": "<5", "x": 6} and area["answered"] == "hidden"
     groups = document["crosstab"]["groups"]
     assert groups["s"] == {"size": "<5", "counts": None}  # a small group is not broken down
-    assert groups["n"]["counts"] == {"yes": 9, "no": "<5", "not_sure": "<5"}
+    assert groups["n"]["counts"]["no"] == "<5" and groups["n"]["counts"]["not_sure"] == "<5"
 
     def numbers(value):
         if isinstance(value, dict):
@@ -86,7 +83,9 @@ def test_the_api_shape_never_holds_a_small_number():
 
 
 def test_free_text_is_redacted_and_flagged_text_held_back():
+    # Six who wrote nothing: a list of answers from everyone asked would tell that nobody declined (0).
     rows = [("n", "yes", "my name is Sam and I live at 12 Park Road", "none")] * 5 + [("n", "yes", "he hits me at home", "urgent")]
+    rows += [("n", "yes", "", "none")] * 6
     results = summarise(SURVEY, responses(rows), threshold=5, viewer=PUBLIC)
     texts = [t.text for t in next(q for q in results.questions if q.question.key == "say").texts]
     assert all("Sam" not in t and "Park Road" not in t for t in texts)

@@ -1,0 +1,56 @@
+"""The sentiment shown with free text is the `analysis` library's label, stored with the answer when
+it is sent (issue 9, medium 7): the results page, results.json, the results CSV and every export
+show that label, not one re-derived from the stored polarity with other thresholds."""
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+from analysis import sentiment
+from app.accounts.roles import Role
+from surveys import services
+from surveys.definition import Given
+from surveys.tables import Answer, ResponseMode
+from tests.staff import make_user, signed_in_cookie
+from tests.surveys import make_survey
+
+LATE = "the buses are a bit late"
+
+
+async def answered_with(texts: list[str]) -> int:
+    survey_id = await make_survey(code="feel")
+    definition = await services.load_definition(survey_id)
+    for n, text in enumerate(texts):
+        await services.store_response(definition, {"knows": Given("yes"), "say": Given(text)}, submission_key=f"t{n}",
+                                      receipt=f"t{n}", language="en", mode=ResponseMode.online, started_at=datetime.now(UTC))
+    return survey_id
+
+
+async def test_the_library_label_is_stored_with_the_answer_and_shown_everywhere(client, db):
+    library = sentiment.score(LATE)
+    # -0.12: "negative" by the ±0.05 that results used to apply, "neutral" by the library's ±0.15.
+    assert library.label == "neutral" and -0.15 < library.polarity <= -0.05
+    survey_id = await answered_with([LATE] * 6)
+    stored = await Answer.select(Answer.sentiment_label).where(Answer.sentiment.is_not_null())
+    assert {row["sentiment_label"] for row in stored} == {"neutral"}
+    client.cookies.update(await signed_in_cookie(await make_user(Role.participation_lead)))
+    api = (await client.get(f"/staff/surveys/{survey_id}/results.json")).json()
+    say = next(q for q in api["questions"] if q["key"] == "say")
+    assert {t["sentiment"] for t in say["free_text"]} == {"neutral"} and say["feelings"]["neutral"] == 6
+    page = (await client.get(f"/staff/surveys/{survey_id}")).text
+    assert '<span class="sentiment sentiment-neutral">neutral</span> the buses are a bit late' in page
+    rows = list(csv.reader(io.StringIO((await client.get(f"/staff/surveys/{survey_id}/results.csv")).content.decode("utf-8-sig"))))
+    assert ["say", "", "Feeling: neutral", "6", "100.0"] in rows
+    document = json.loads((await client.get(f"/staff/surveys/{survey_id}/export/json")).content)
+    assert {r["say_sentiment"] for r in document["responses"]} == {"neutral"}
+    export = list(csv.DictReader(io.StringIO((await client.get(f"/staff/surveys/{survey_id}/export/csv")).content.decode("utf-8-sig"))))
+    assert export[1]["say_sentiment"] == "neutral"
+
+
+async def test_answers_stored_before_the_label_existed_get_the_library_label_when_read(db):
+    survey_id = await answered_with([LATE] * 2 + ["I love the youth club, it is brilliant"])
+    await Answer.update({Answer.sentiment_label: None}, force=True)
+    definition = await services.load_definition(survey_id)
+    labels = [r.answers["say"].sentiment_label for r in await services.load_responses(definition)]
+    assert labels == ["neutral", "neutral", "positive"]
