@@ -191,6 +191,9 @@ class ParticipantController(Controller):
             return problem(unavailable.reason)
         draft = await services.load_draft(survey["id"], token)
         if draft is None:
+            # A double tap whose twin has just sent the answers (and deleted the draft) meanwhile.
+            if (earlier := await services.find_submission(token, settings.secret_key)) is not None:
+                return await _thanks(survey, earlier, request)
             return problem("gone")
         definition, missing = await _localised(survey, draft.language)
         pages = _pages(definition, draft)
