@@ -15,9 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from piccolo.engine.sqlite import SQLiteEngine
+
 from app import clock
 from app.accounts.auth import token_hash
-from app.database import write_transaction
+from app.database import current_engine, write_transaction
 from app.free_text import assess_all
 from app.governance.tables import Outcome
 from surveys.definition import (
@@ -670,7 +672,7 @@ async def submit_draft(definition: SurveyDef, token: str, draft: DraftState, *, 
     receipt = receipt_code(token, secret_key)
     return await store_response(
         definition, answers, submission_key=token_hash(token), receipt=receipt, language=draft.language,
-        mode=ResponseMode(draft.mode), started_at=draft.started_at, draft_id=draft.id,
+        mode=ResponseMode(draft.mode), started_at=draft.started_at, draft_id=draft.id, within_cap=True,
     )
 
 
@@ -694,14 +696,20 @@ async def store_response(
     draft_id: int | None = None,
     entered_by: int | None = None,
     submitted_at: datetime | None = None,
+    within_cap: bool = False,
 ) -> Submitted:
-    """Write a response and all its answers in one transaction, or nothing at all."""
+    """Write a response and all its answers in one transaction, or nothing at all.
+
+    With `within_cap`, SurveyUnavailable("full") when the survey's response cap is reached, decided
+    inside the same transaction so that simultaneous sends cannot pass the cap together."""
     by_key = {q.key: q for q in definition.questions}
     texts = {key: text for key, given in answers.items() if (text := _free_text(by_key[key], given))}
     assessments = dict(zip(texts, await assess_all(list(texts.values())), strict=True))
     flagged = any(a.flagged for a in assessments.values())
     try:
         async with write_transaction():
+            if within_cap:
+                await _refuse_when_full(definition.id)
             response = Response(
                 survey=definition.id, submission_key=submission_key, receipt_hash=token_hash(receipt), language=language,
                 mode=mode, entered_by=entered_by, started_at=started_at, submitted_at=submitted_at or clock.now(), flagged=flagged,
@@ -728,6 +736,19 @@ async def store_response(
             raise
         return Submitted(receipt, existing.flagged, repeated=True, mode=existing.mode)
     return Submitted(receipt, flagged, repeated=False, mode=mode)
+
+
+async def _refuse_when_full(survey_id: int) -> None:
+    """Inside a write transaction: raise SurveyUnavailable("full") if the cap is reached. On SQLite the
+    transaction already holds the write lock (BEGIN IMMEDIATE); on PostgreSQL the survey's row is
+    locked, so capped sends count one after another."""
+    cap = (await Survey.select(Survey.response_cap).where(Survey.id == survey_id).first())["response_cap"]
+    if not cap:
+        return
+    if not isinstance(current_engine(), SQLiteEngine):
+        await Survey.select(Survey.id).where(Survey.id == survey_id).lock_rows()
+    if await response_count(survey_id) >= cap:
+        raise SurveyUnavailable("full")
 
 
 def _free_text(question: QuestionDef, given: Given) -> str:
