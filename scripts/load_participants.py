@@ -26,6 +26,7 @@ import re
 import secrets
 import socket
 import sqlite3
+import ssl
 import statistics
 import subprocess
 import sys
@@ -125,12 +126,17 @@ async def bare_participant(client: httpx.AsyncClient, n: int, outcome: Outcome) 
 async def drive(base_url: str, participants: int, rounds: int, one, *, request_timeout: float, deadline: float) -> tuple[Outcome, float]:
     """`participants` concurrent phones, each completing `rounds` times; errors counted by kind."""
     outcome = Outcome()
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    # Each phone has its own connection, kept across its responses. One SSL context for all (never
+    # used on plain HTTP, but httpx builds one per transport, which costs the client's CPU), and no
+    # shared pool (httpcore scans a pool's connections on every request).
+    shared_ssl_context = ssl.create_default_context()
 
     async def phone(n: int) -> None:
-        for r in range(rounds):
-            # A fresh client per response: its own cookie jar, as a new phone (or a cleared one).
-            async with httpx.AsyncClient(base_url=base_url, timeout=request_timeout, limits=limits) as client:
+        async with httpx.AsyncHTTPTransport(verify=shared_ssl_context) as transport:
+            for r in range(rounds):
+                # A fresh client per response: its own cookie jar, as a new visitor. Not closed: that
+                # would close the phone's connection, which its next response reuses.
+                client = httpx.AsyncClient(base_url=base_url, timeout=request_timeout, transport=transport, trust_env=False)
                 try:
                     await one(client, n * rounds + r, outcome)
                 except Unexpected as error:
@@ -145,7 +151,8 @@ async def drive(base_url: str, participants: int, rounds: int, one, *, request_t
         task.cancel()
     if pending:
         outcome.errors[f"unfinished at the {deadline:.0f} s deadline"] += len(pending)
-    return outcome, time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    return outcome, elapsed
 
 
 class Database:
