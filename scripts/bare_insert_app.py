@@ -11,11 +11,10 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar, post
 from piccolo.columns import Timestamptz, Varchar
-from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
 from app import clock
-from app.database import engine_for
+from app.database import close_pool, engine_for, start_pool
 from app.settings import get_settings
 
 ENGINE = engine_for(get_settings())
@@ -34,14 +33,11 @@ async def insert_row() -> dict:
 
 @asynccontextmanager
 async def pool(_: Litestar) -> AsyncIterator[None]:
-    if isinstance(ENGINE, PostgresEngine):
-        await ENGINE.start_connection_pool(min_size=1, max_size=10)  # as Chorus's lifespan does
-        try:
-            yield
-        finally:
-            await ENGINE.close_connection_pool()
-    else:
+    await start_pool(ENGINE)  # as Chorus's lifespan does
+    try:
         yield
+    finally:
+        await close_pool(ENGINE)
 
 
 app = Litestar(route_handlers=[insert_row], lifespan=[pool], debug=False)
