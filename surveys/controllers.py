@@ -75,8 +75,7 @@ class _Problem(Exception):
 
 
 async def _localised(survey: dict, language: str) -> tuple[SurveyDef, bool]:
-    definition = await services.load_definition(survey["id"])
-    return services.localise(definition, language, await services.translations_for(survey["id"], language))
+    return await services.participant_definition(survey, language)
 
 
 def _pick_language(request: Request, survey: dict, chosen: str) -> str:

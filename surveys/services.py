@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -102,14 +103,22 @@ async def create_survey(fields: Mapping[str, Any], *, created_by: int | None, pu
             created_by=created_by,
             created_at=now,
             updated_at=now,
+            version=new_version(),
         )
         await survey.save()
         await Section(survey=survey.id, position=0, title="", intro="").save()
     return survey.id
 
 
+def new_version() -> str:
+    """A survey's version: a new random value on every change, so that a worker's cached
+    definition (`participant_definition`) is never taken for another survey or an older text."""
+    return secrets.token_hex(8)
+
+
 async def update_survey(survey_id: int, fields: Mapping[str, Any]) -> None:
-    await Survey.update({**{getattr(Survey, k): v for k, v in fields.items()}, Survey.updated_at: clock.now()}).where(Survey.id == survey_id)
+    await Survey.update({**{getattr(Survey, k): v for k, v in fields.items()}, Survey.updated_at: clock.now(),
+                         Survey.version: new_version()}).where(Survey.id == survey_id)
 
 
 async def get_survey(survey_id: int) -> dict | None:
@@ -336,7 +345,7 @@ async def duplicate_question(question_id: int) -> int:
 
 
 async def _touch(survey_id: int) -> None:
-    await Survey.update({Survey.updated_at: clock.now()}).where(Survey.id == survey_id)
+    await Survey.update({Survey.updated_at: clock.now(), Survey.version: new_version()}).where(Survey.id == survey_id)
 
 
 STATUS_CHANGES = {
@@ -498,6 +507,30 @@ async def save_translations(survey_id: int, language: str, texts: Mapping[str, s
         for key, text in texts.items():
             if text.strip():
                 await Translation(survey=survey_id, language=language, key=key, text=text.strip()).save()
+        await _touch(survey_id)  # translations can change after publishing: cached definitions must see them
+
+
+# Each worker keeps the localised definitions of surveys that are not drafts. Their questions never
+# change (the builder refuses), and every change to their texts or settings gives the survey a new
+# `version`, read with the survey's row on every request; so a stale entry is never used, and
+# nothing here needs sharing between workers.
+_DEFINITIONS: OrderedDict[tuple[int, str, str], tuple[SurveyDef, bool]] = OrderedDict()
+DEFINITION_CACHE_SIZE = 64
+
+
+async def participant_definition(survey: Mapping, language: str) -> tuple[SurveyDef, bool]:
+    """The survey as a participant sees it in `language` (and whether a text was missing)."""
+    key = (survey["id"], survey["version"], language)
+    cacheable = survey["status"] != SurveyStatus.draft and bool(survey["version"])
+    if cacheable and key in _DEFINITIONS:
+        _DEFINITIONS.move_to_end(key)
+        return _DEFINITIONS[key]
+    localised = localise(await load_definition(survey["id"]), language, await translations_for(survey["id"], language))
+    if cacheable:
+        _DEFINITIONS[key] = localised
+        while len(_DEFINITIONS) > DEFINITION_CACHE_SIZE:
+            _DEFINITIONS.popitem(last=False)
+    return localised
 
 
 def localise(definition: SurveyDef, language: str, texts: Mapping[str, str]) -> tuple[SurveyDef, bool]:
