@@ -199,6 +199,20 @@ class Database:
         return self.query("SELECT COUNT(*) FROM bare_row")[0][0]
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process, its threads and its child processes (workers)."""
+    total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += cpu_seconds(int(child))
+    except (OSError, IndexError, ValueError):
+        pass
+    return total
+
+
 def serve(command: list[str], env: dict, port: int) -> subprocess.Popen:
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(300):
@@ -223,7 +237,7 @@ def stop(server: subprocess.Popen) -> str:
     return stderr.decode(errors="replace")
 
 
-def row(engine: str, target: str, n: int, rounds: int, outcome: Outcome, seconds: float, stored: str, load: tuple) -> dict:
+def row(engine: str, target: str, n: int, rounds: int, outcome: Outcome, seconds: float, stored: str, load: tuple, cpu: float) -> dict:
     sends = sorted(outcome.send_seconds)
     p95 = sends[min(len(sends) - 1, int(0.95 * len(sends)))] if sends else float("nan")
     result = {
@@ -231,12 +245,14 @@ def row(engine: str, target: str, n: int, rounds: int, outcome: Outcome, seconds
         "errors": sum(outcome.errors.values()), "error_kinds": dict(outcome.errors), "seconds": round(seconds, 2),
         "responses_per_second": round(outcome.acknowledged / seconds, 2), "send_p50": round(statistics.median(sends), 3) if sends else None,
         "send_p95": round(p95, 3), "stored": stored, "load_average": load,
+        "server_cpu_ms_per_response": round(1000 * cpu / outcome.acknowledged, 1) if outcome.acknowledged else None,
     }
     print(f"| {engine} | {target} | {n} | {outcome.acknowledged}/{n * rounds} | {result['errors']} | "
-          f"{result['responses_per_second']:.1f} | {result['send_p50']} s | {result['send_p95']} s | {stored} | "
+          f"{result['responses_per_second']:.1f} | {result['send_p50']} s | {result['send_p95']} s | "
+          f"{result['server_cpu_ms_per_response']} ms | {stored} | "
           f"{' '.join(f'{x:.2f}' for x in load)} |", flush=True)
     for kind, count in outcome.errors.most_common():
-        print(f"|   error: {count} × {kind} | | | | | | | | | |", flush=True)
+        print(f"|   error: {count} × {kind} | | | | | | | | | | |", flush=True)
     return result
 
 
@@ -268,8 +284,9 @@ def main() -> None:
         workers = ["--web-concurrency", str(args.workers)] if args.workers else []
         print(f"engine: {engine}; server workers: {args.workers or 'default (1)'}; {args.rounds} responses per phone; "
               f"{os.cpu_count()} CPUs; git {subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, capture_output=True, text=True).stdout.strip()}")
-        print("| engine | target | N | acknowledged | errors | responses/s | send p50 | send p95 | stored (checked in the database) | load average 1/5/15 min |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("| engine | target | N | acknowledged | errors | responses/s | send p50 | send p95 | server CPU per response "
+              "| stored (checked in the database) | load average 1/5/15 min |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for target in ("chorus", "bare") if not args.skip_bare else ("chorus",):
             port = free_port()
             if target == "chorus":
@@ -282,6 +299,7 @@ def main() -> None:
                 for n in sizes:
                     before = database.stored_receipts() if target == "chorus" else database.bare_rows()
                     load = os.getloadavg()
+                    cpu_before = cpu_seconds(server.pid)
                     one = participant if target == "chorus" else bare_participant
                     outcome, seconds = asyncio.run(drive(f"http://127.0.0.1:{port}", n, args.rounds, one,
                                                          request_timeout=args.request_timeout, deadline=args.deadline))
@@ -293,7 +311,8 @@ def main() -> None:
                         stored = f"{sum(new.values())} stored, {len(missing)} acknowledged missing, {duplicates} duplicates"
                     else:
                         stored = f"{database.bare_rows() - before} rows"
-                    results.append(row(engine, target, n, args.rounds, outcome, seconds, stored, load))
+                    cpu = cpu_seconds(server.pid) - cpu_before
+                    results.append(row(engine, target, n, args.rounds, outcome, seconds, stored, load, cpu))
             finally:
                 log = stop(server)
                 tracebacks = log.count("Traceback")
