@@ -213,11 +213,13 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def serve(command: list[str], env: dict, port: int) -> subprocess.Popen:
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def serve(command: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
+    # The server's log goes to a file: a pipe nobody reads until the end fills up and blocks it.
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    server.log = log
     for _ in range(300):
         if server.poll() is not None:
-            raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}")
+            raise SystemExit(f"server did not start: {log.read_text(errors='replace')[-2000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code < 600:
                 return server
@@ -230,11 +232,11 @@ def serve(command: list[str], env: dict, port: int) -> subprocess.Popen:
 def stop(server: subprocess.Popen) -> str:
     server.terminate()
     try:
-        _, stderr = server.communicate(timeout=30)
+        server.wait(timeout=30)
     except subprocess.TimeoutExpired:
         server.kill()
-        _, stderr = server.communicate()
-    return stderr.decode(errors="replace")
+        server.wait()
+    return server.log.read_text(errors="replace")
 
 
 def row(engine: str, target: str, n: int, rounds: int, outcome: Outcome, seconds: float, stored: str, load: tuple, cpu: float) -> dict:
@@ -294,7 +296,7 @@ def main() -> None:
             else:
                 command = [sys.executable, "-m", "uvicorn", "scripts.bare_insert_app:app", "--host", "127.0.0.1",
                            "--port", str(port), "--workers", str(args.workers or 1), "--no-access-log", "--log-level", "warning"]
-            server = serve(command, env, port)
+            server = serve(command, env, port, work / f"{target}-server.log")
             try:
                 for n in sizes:
                     before = database.stored_receipts() if target == "chorus" else database.bare_rows()
