@@ -24,6 +24,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import socket
 import sqlite3
 import ssl
@@ -215,7 +216,8 @@ def cpu_seconds(pid: int) -> float:
 
 def serve(command: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
     # The server's log goes to a file: a pipe nobody reads until the end fills up and blocks it.
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    # Its own process group: with several workers `chorus run` starts uvicorn as a child, stopped with it.
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"), start_new_session=True)
     server.log = log
     for _ in range(300):
         if server.poll() is not None:
@@ -225,16 +227,16 @@ def serve(command: list[str], env: dict, port: int, log: Path) -> subprocess.Pop
                 return server
         except httpx.HTTPError:
             time.sleep(0.2)
-    server.terminate()
+    os.killpg(server.pid, signal.SIGKILL)
     raise SystemExit("server did not answer within 60 s")
 
 
 def stop(server: subprocess.Popen) -> str:
-    server.terminate()
+    os.killpg(server.pid, signal.SIGTERM)
     try:
         server.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        server.kill()
+        os.killpg(server.pid, signal.SIGKILL)
         server.wait()
     return server.log.read_text(errors="replace")
 
