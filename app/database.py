@@ -7,12 +7,13 @@ import concurrent.futures
 import sqlite3
 from urllib.parse import urlsplit
 
+import aiosqlite
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.conf.apps import Finder
 from piccolo.engine import engine_finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.table import Table
 
 from app.settings import ConfigError, Settings
@@ -73,11 +74,22 @@ class _SQLitePool:
         if self.idle.empty() and self.opened < self.max_size:
             self.opened += 1
             try:
-                return await self.engine.get_connection()
+                return await self._open()
             except BaseException:
                 self.opened -= 1
                 raise
         return await self.idle.get()
+
+    async def _open(self):
+        """As Piccolo's `get_connection`, but its thread is a daemon: a pool that was never closed (a
+        worker that crashed, a script that raised) must not keep the process from exiting. Nothing is
+        lost: a commit is on disk when it returns, and an unfinished transaction rolls back."""
+        connection = aiosqlite.connect(**self.engine.connection_kwargs)
+        connection._thread.daemon = True  # aiosqlite starts the thread when the connection is awaited
+        await connection
+        connection.row_factory = dict_factory
+        await connection.execute("PRAGMA foreign_keys = 1")
+        return connection
 
     async def release(self, connection) -> None:
         if connection.in_transaction:  # left mid-way (a cancelled request): never hand it on

@@ -2,6 +2,8 @@
 instead of racing SQLite's busy handler (issue 9: "database is locked" at 300 phones)."""
 
 import asyncio
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -75,3 +77,19 @@ async def test_without_a_started_pool_it_is_piccolos_engine(db):
     engine = PooledSQLiteEngine(path=current_engine().path)
     assert engine.pool() is None
     assert await engine.run_ddl("SELECT 1 AS one") == [{"one": 1}]
+
+
+def test_a_pool_never_closed_does_not_keep_the_process_from_exiting(tmp_path, subprocess_env):
+    """A worker that crashes, or a script that raises, before closing its pool still exits."""
+    script = (
+        "import asyncio\n"
+        "from app.database import PooledSQLiteEngine\n"
+        f"engine = PooledSQLiteEngine(path={str(tmp_path / 'exit.db')!r})\n"
+        "async def main():\n"
+        "    await engine.start_connection_pool()\n"
+        "    await engine.run_ddl('SELECT 1')\n"
+        "    raise SystemExit(3)\n"
+        "asyncio.run(main())\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", script], env=subprocess_env, timeout=60)
+    assert finished.returncode == 3
