@@ -46,9 +46,12 @@ demo: install
 bench: install nltk
 	$(BIN)/python scripts/bench_themes.py | tee var/bench-themes.md
 
-# Storing, summarising and exporting survey responses (docs/benchmarks.md).
+# Storing, summarising and exporting survey responses; then N phones completing /s/demo at once
+# against the real server, with a bare one-row-insert handler as the ceiling (docs/benchmarks.md).
+LOAD_PARTICIPANTS ?= 20,100,300
 bench-surveys: install nltk
 	$(BIN)/python scripts/bench_surveys.py
+	$(BIN)/python scripts/load_participants.py --participants $(LOAD_PARTICIPANTS)
 
 # Precision/recall of screening, redaction and sentiment on our labelled sets (docs/benchmarks.md).
 bench-labelled: install nltk

@@ -17,7 +17,6 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
-from piccolo.engine.postgres import PostgresEngine
 
 from analysis import resources as nltk_resources
 from app.accounts.admin import UserAdminController
@@ -25,7 +24,7 @@ from app.accounts.auth import PUBLIC, SessionMiddleware
 from app.accounts.controllers import AccountController, SignInController
 from app.audit.controllers import AuditController, OutboxController
 from app.cli import ChorusCLIPlugin
-from app.database import current_engine
+from app.database import close_pool, start_pool
 from app.governance.controllers import PartnershipController
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.web import log_redaction, templating
@@ -47,16 +46,12 @@ STATIC_DIR = PROJECT_ROOT / "app" / "static"
 
 @asynccontextmanager
 async def database_pool(app: Litestar) -> AsyncIterator[None]:
-    """Open the PostgreSQL pool for the life of the worker (SQLite needs none)."""
-    engine = current_engine()
-    if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=10)
-        try:
-            yield
-        finally:
-            await engine.close_connection_pool()
-    else:
+    """Open the connection pool (PostgreSQL, or SQLite's open connections) for the life of the worker."""
+    await start_pool()
+    try:
         yield
+    finally:
+        await close_pool()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

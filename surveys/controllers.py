@@ -79,8 +79,7 @@ class _Problem(Exception):
 
 
 async def _localised(survey: dict, language: str) -> tuple[SurveyDef, bool]:
-    definition = await services.load_definition(survey["id"])
-    return services.localise(definition, language, await services.translations_for(survey["id"], language))
+    return await services.participant_definition(survey, language)
 
 
 def _pick_language(request: Request, survey: dict, chosen: str) -> str:
@@ -250,7 +249,10 @@ class ParticipantController(Controller):
             await services.save_draft(draft)
             first = next(p.number for p in pages if any(q in p.questions for q in missing_required))
             return Redirect(f"/s/{survey['public_code']}/d/{token}?page={first}", status_code=303)
-        submitted = await services.submit_draft(definition, token, draft, secret_key=settings.secret_key)
+        try:
+            submitted = await services.submit_draft(definition, token, draft, secret_key=settings.secret_key)
+        except services.SurveyUnavailable as unavailable:  # the cap was reached while this phone answered
+            return problem(unavailable.reason, draft.language, definition)
         return await _thanks(survey, submitted, request, draft.mode, draft.language)
 
     @get("/d/{token:str}/exit", name="survey_quick_exit")

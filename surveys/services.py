@@ -10,14 +10,17 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from piccolo.engine.sqlite import SQLiteEngine
+
 from app import clock, free_text
 from app.accounts.auth import token_hash
-from app.database import LARGEST_ID, write_transaction
+from app.database import LARGEST_ID, current_engine, write_transaction
 from app.free_text import assess_all
 from app.governance.tables import Outcome, Project
 from surveys.definition import (
@@ -110,15 +113,23 @@ async def create_survey(fields: Mapping[str, Any], *, created_by: int | None, pu
             created_by=created_by,
             created_at=now,
             updated_at=now,
+            version=new_version(),
         )
         await survey.save()
         await Section(survey=survey.id, position=0, title="", intro="").save()
     return survey.id
 
 
+def new_version() -> str:
+    """A survey's version: a new random value on every change, so that a worker's cached
+    definition (`participant_definition`) is never taken for another survey or an older text."""
+    return secrets.token_hex(8)
+
+
 async def update_survey(survey_id: int, fields: Mapping[str, Any]) -> None:
     await _check_project(fields)
-    await Survey.update({**{getattr(Survey, k): v for k, v in fields.items()}, Survey.updated_at: clock.now()}).where(Survey.id == survey_id)
+    await Survey.update({**{getattr(Survey, k): v for k, v in fields.items()}, Survey.updated_at: clock.now(),
+                         Survey.version: new_version()}).where(Survey.id == survey_id)
 
 
 async def get_survey(survey_id: int) -> dict | None:
@@ -345,7 +356,7 @@ async def duplicate_question(question_id: int) -> int:
 
 
 async def _touch(survey_id: int) -> None:
-    await Survey.update({Survey.updated_at: clock.now()}).where(Survey.id == survey_id)
+    await Survey.update({Survey.updated_at: clock.now(), Survey.version: new_version()}).where(Survey.id == survey_id)
 
 
 STATUS_CHANGES = {
@@ -507,6 +518,30 @@ async def save_translations(survey_id: int, language: str, texts: Mapping[str, s
         for key, text in texts.items():
             if text.strip():
                 await Translation(survey=survey_id, language=language, key=key, text=text.strip()).save()
+        await _touch(survey_id)  # translations can change after publishing: cached definitions must see them
+
+
+# Each worker keeps the localised definitions of surveys that are not drafts. Their questions never
+# change (the builder refuses), and every change to their texts or settings gives the survey a new
+# `version`, read with the survey's row on every request; so a stale entry is never used, and
+# nothing here needs sharing between workers.
+_DEFINITIONS: OrderedDict[tuple[int, str, str], tuple[SurveyDef, bool]] = OrderedDict()
+DEFINITION_CACHE_SIZE = 64
+
+
+async def participant_definition(survey: Mapping, language: str) -> tuple[SurveyDef, bool]:
+    """The survey as a participant sees it in `language` (and whether a text was missing)."""
+    key = (survey["id"], survey["version"], language)
+    cacheable = survey["status"] != SurveyStatus.draft and bool(survey["version"])
+    if cacheable and key in _DEFINITIONS:
+        _DEFINITIONS.move_to_end(key)
+        return _DEFINITIONS[key]
+    localised = localise(await load_definition(survey["id"]), language, await translations_for(survey["id"], language))
+    if cacheable:
+        _DEFINITIONS[key] = localised
+        while len(_DEFINITIONS) > DEFINITION_CACHE_SIZE:
+            _DEFINITIONS.popitem(last=False)
+    return localised
 
 
 def localise(definition: SurveyDef, language: str, texts: Mapping[str, str]) -> tuple[SurveyDef, bool]:
@@ -681,7 +716,7 @@ async def submit_draft(definition: SurveyDef, token: str, draft: DraftState, *, 
     receipt = receipt_code(token, secret_key)
     return await store_response(
         definition, answers, submission_key=token_hash(token), receipt=receipt, language=draft.language,
-        mode=ResponseMode(draft.mode), started_at=draft.started_at, draft_id=draft.id,
+        mode=ResponseMode(draft.mode), started_at=draft.started_at, draft_id=draft.id, within_cap=True,
     )
 
 
@@ -710,14 +745,20 @@ async def store_response(
     draft_id: int | None = None,
     entered_by: int | None = None,
     submitted_at: datetime | None = None,
+    within_cap: bool = False,
 ) -> Submitted:
-    """Write a response and all its answers in one transaction, or nothing at all."""
+    """Write a response and all its answers in one transaction, or nothing at all.
+
+    With `within_cap`, SurveyUnavailable("full") when the survey's response cap is reached, decided
+    inside the same transaction so that simultaneous sends cannot pass the cap together."""
     by_key = {q.key: q for q in definition.questions}
     texts = {key: text for key, given in answers.items() if (text := _free_text(by_key[key], given))}
     assessments = dict(zip(texts, await assess_all(list(texts.values())), strict=True))
     flagged = any(a.flagged for a in assessments.values())
     try:
         async with write_transaction():
+            if within_cap:
+                await _refuse_when_full(definition.id)
             response = Response(
                 survey=definition.id, submission_key=submission_key, receipt_hash=token_hash(receipt), language=language,
                 mode=mode, entered_by=entered_by, started_at=started_at, submitted_at=submitted_at or clock.now(), flagged=flagged,
@@ -745,6 +786,19 @@ async def store_response(
             raise
         return Submitted(receipt, existing.flagged, repeated=True, mode=existing.mode)
     return Submitted(receipt, flagged, repeated=False, mode=mode)
+
+
+async def _refuse_when_full(survey_id: int) -> None:
+    """Inside a write transaction: raise SurveyUnavailable("full") if the cap is reached. On SQLite the
+    transaction already holds the write lock (BEGIN IMMEDIATE); on PostgreSQL the survey's row is
+    locked, so capped sends count one after another."""
+    cap = (await Survey.select(Survey.response_cap).where(Survey.id == survey_id).first())["response_cap"]
+    if not cap:
+        return
+    if not isinstance(current_engine(), SQLiteEngine):
+        await Survey.select(Survey.id).where(Survey.id == survey_id).lock_rows()
+    if await response_count(survey_id) >= cap:
+        raise SurveyUnavailable("full")
 
 
 def _free_text(question: QuestionDef, given: Given) -> str:

@@ -77,6 +77,7 @@ class Survey(Table, help_text="A questionnaire, its audience, languages and how 
     created_by = ForeignKey(StaffUser, null=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    version = Varchar(length=16, default="", help_text="New random value on every change participants could see: keys each worker's cached definition.")
 
 
 class Section(Table, help_text="A group of questions shown together (unless one question per page)."):
