@@ -9,7 +9,7 @@ NLTK_OFFLINE_SOURCE ?= $(wildcard ../shared/nltk_data)
 NLTK_FLAGS := $(if $(NLTK_OFFLINE_SOURCE),--offline-source $(NLTK_OFFLINE_SOURCE),)
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test nltk migrate demo bench bench-labelled bench-surveys translations clean
+.PHONY: run test install install-test nltk migrate demo bench bench-labelled bench-screening bench-surveys translations clean
 
 run: install nltk migrate demo
 	$(BIN)/chorus run --host $(HOST) --port $(PORT)
@@ -53,6 +53,11 @@ bench-surveys: install nltk
 # Precision/recall of screening, redaction and sentiment on our labelled sets (docs/benchmarks.md).
 bench-labelled: install nltk
 	$(BIN)/python scripts/evaluate_labelled_sets.py
+
+# Safeguarding screening on unseen text: grouped CV, leave-one-category-out, cost (docs/benchmarks.md).
+# A held-out set: make bench-screening HELDOUT=path/to/set.tsv
+bench-screening: install nltk
+	$(BIN)/python scripts/evaluate_screening.py $(if $(HELDOUT),--heldout $(HELDOUT))
 
 clean:
 	rm -rf $(VENV) var/chorus.db var/chorus.db-* .pytest_cache
