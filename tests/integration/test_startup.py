@@ -79,3 +79,15 @@ def test_offline_nltk_set_up_says_one_calm_line(subprocess_env, tmp_path, settin
     assert len(lines) == 2, lines
     assert lines[0].startswith("NLTK data: the download host could not be reached, so stopwords, cmudict, vader_lexicon came from")
     assert lines[1].startswith("NLTK data: installed into")
+
+
+def test_missing_screening_training_data_stops_chorus_run_with_how_to_restore_it(monkeypatch, tmp_path):
+    # In-process: the training file ships inside the package, so the test points screening elsewhere.
+    from analysis import screening
+    from app.__main__ import preflight
+    from app.settings import ConfigError
+
+    monkeypatch.setattr(screening, "TRAINING_DATA", tmp_path / "absent.tsv")
+    with pytest.raises(ConfigError, match=r"safeguarding screening needs its training texts .*absent\.tsv.*reinstall Chorus"):
+        preflight(["run", "--port", "8000"])
+    preflight(["routes"])  # commands that never screen do not need it
