@@ -62,6 +62,20 @@ CATEGORIES = (
     "substance_misuse_harm",
 )
 LEVELS = ("none", "concern", "urgent")
+# The ten categories of the rules before the 20 kinds (tests/data/safeguarding_screening.csv uses them)
+# -> the kinds of harm that now cover them.
+OLD_CATEGORIES = {
+    "self_harm_suicide": {"suicidal_ideation", "self_harm"},
+    "abuse_at_home": {"physical_abuse_at_home", "domestic_abuse_witnessed", "sexual_abuse", "homelessness_rough_sleeping"},
+    "sexual_exploitation": {"child_sexual_exploitation", "online_grooming", "sexual_abuse"},
+    "criminal_exploitation": {"child_criminal_exploitation"},
+    "weapons_threats": {"weapons", "bullying_and_threats_serious"},
+    "missing_runaway_homeless": {"missing_from_home", "homelessness_rough_sleeping"},
+    "trafficking_modern_slavery": {"trafficking_modern_slavery"},
+    "forced_marriage": {"forced_marriage_fgm_honour"},
+    "neglect": {"neglect"},
+    "bullying_threats": {"bullying_and_threats_serious"},
+}
 
 # Someone the text is about: the writer, or a person close to them.
 CLOSE = r"(?:friend|mate|bestie|bro|brother|sis|sister|cousin|girlfriend|boyfriend|gf|bf|little brother|little sister|mum|dad|mother|father|step ?dad|step ?mum|uncle|aunt|auntie|nan|neighbour)"

@@ -58,7 +58,8 @@ def wilson(hits: int, total: int) -> str:
     return f"{p:.3f} ({max(0.0, centre - half):.3f}-{min(1.0, centre + half):.3f})"
 
 
-def figures(levels: list[str], predicted: list[str], by_rules: list[str] | None = None) -> dict[str, str]:
+def figures(levels: list[str], predicted: list[str], by_rules: list[str] | None = None,
+            by_model: np.ndarray | None = None) -> dict[str, str]:
     truth = np.asarray(levels)
     guess = np.asarray(predicted)
     disclosure, flagged = truth != "none", guess != "none"
@@ -75,7 +76,14 @@ def figures(levels: list[str], predicted: list[str], by_rules: list[str] | None 
         rules = np.asarray(by_rules) != "none"
         out["recall, rules alone"] = wilson(int((disclosure & rules).sum()), int(disclosure.sum()))
         out["false-positive rate, rules alone"] = wilson(int((~disclosure & rules).sum()), int((~disclosure).sum()))
+    if by_model is not None:
+        out["recall, model alone"] = wilson(int((disclosure & by_model).sum()), int(disclosure.sum()))
+        out["false-positive rate, model alone"] = wilson(int((~disclosure & by_model).sum()), int((~disclosure).sum()))
     return out
+
+
+def model_flags(screener: SafeguardingScreener, texts: list[str]) -> np.ndarray:
+    return screener.decision_scores(texts)[0] >= screener.threshold_
 
 
 def table(title: str, rows: dict[str, str]) -> None:
@@ -147,7 +155,7 @@ def old_set(screener: SafeguardingScreener) -> None:
     predicted = [r.level for r in screener.screen_all(texts)]
     by_rules = [screen_by_rules(t).level for t in texts]
     table(f"The old {len(rows)}-text set (model never trained on it; rules were written against it)",
-          figures(levels, predicted, by_rules))
+          figures(levels, predicted, by_rules, model_flags(screener, texts)))
 
 
 def heldout(screener: SafeguardingScreener, path: Path) -> None:
@@ -155,7 +163,7 @@ def heldout(screener: SafeguardingScreener, path: Path) -> None:
     predicted = [r.level for r in screener.screen_all(labelled.texts)]
     by_rules = [screen_by_rules(t).level for t in labelled.texts]
     table(f"Held-out set {path.name} ({len(labelled.texts)} texts), screener fitted on the whole training set",
-          figures(labelled.levels, predicted, by_rules))
+          figures(labelled.levels, predicted, by_rules, model_flags(screener, labelled.texts)))
 
 
 def cost(labelled: LabelledSet) -> SafeguardingScreener:

@@ -13,25 +13,20 @@ import numpy as np
 import pytest
 
 from analysis import screening
-from analysis.screening import CATEGORIES, MissingScreeningData, SafeguardingScreener, load_labelled_set, screen, screen_by_rules
+from analysis.screening import (
+    CATEGORIES,
+    OLD_CATEGORIES,
+    MissingScreeningData,
+    SafeguardingScreener,
+    load_labelled_set,
+    screen,
+    screen_by_rules,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "safeguarding_screening.csv"
 ROWS = list(csv.DictReader(DATA.open(encoding="utf-8")))
 POSITIVES = [r for r in ROWS if r["expected"] != "none"]
 NEGATIVES = [r for r in ROWS if r["expected"] == "none"]
-# The old set's ten categories -> the kinds of harm that now cover them.
-OLD_CATEGORIES = {
-    "self_harm_suicide": {"suicidal_ideation", "self_harm"},
-    "abuse_at_home": {"physical_abuse_at_home", "domestic_abuse_witnessed", "sexual_abuse", "homelessness_rough_sleeping"},
-    "sexual_exploitation": {"child_sexual_exploitation", "online_grooming", "sexual_abuse"},
-    "criminal_exploitation": {"child_criminal_exploitation"},
-    "weapons_threats": {"weapons", "bullying_and_threats_serious"},
-    "missing_runaway_homeless": {"missing_from_home", "homelessness_rough_sleeping"},
-    "trafficking_modern_slavery": {"trafficking_modern_slavery"},
-    "forced_marriage": {"forced_marriage_fgm_honour"},
-    "neglect": {"neglect"},
-    "bullying_threats": {"bullying_and_threats_serious"},
-}
 
 # Written for this test, not in the training set (checked below): disclosures without the words
 # a list of phrases looks for.
