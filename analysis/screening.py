@@ -274,6 +274,10 @@ def screen_by_rules(text: str) -> Screening:
 # -- the learned model -------------------------------------------------------------------------
 
 TRAINING_DATA = Path(__file__).resolve().parent / "data" / "safeguarding-train.tsv"
+# Ordinary answers as negatives: without them short, plain answers ("Nothing.", "None. Quite
+# satisfied.") scored like short hedged disclosures (see analysis/data/README.md).
+ORDINARY_FEEDBACK_DATA = TRAINING_DATA.with_name("ordinary-feedback-train.tsv")
+SHORT_ANSWERS_DATA = TRAINING_DATA.with_name("short-answers.tsv")
 # Two texts this alike (word or character TF-IDF cosine) are one phrasing: they never straddle a
 # train/test split, so cross-validation cannot score a text against its own near-copy.
 NEAR_DUPLICATE_WORDS = 0.35
@@ -289,6 +293,29 @@ class LabelledSet:
     texts: list[str]
     levels: list[str]
     categories: list[str]
+    ordinary: list[bool] | None = None  # True for the ordinary answers (ungrouped; see training_groups)
+
+
+def training_set() -> LabelledSet:
+    """All the shipped training texts: the labelled disclosures and hard negatives, then ordinary answers."""
+    parts = [load_labelled_set(p) for p in (TRAINING_DATA, ORDINARY_FEEDBACK_DATA, SHORT_ANSWERS_DATA)]
+    ordinary = [False] * len(parts[0].texts) + [True] * (len(parts[1].texts) + len(parts[2].texts))
+    return LabelledSet(*(sum((getattr(p, f) for p in parts), []) for f in ("texts", "levels", "categories")), ordinary)
+
+
+def training_groups(texts: list[str], ordinary=None) -> np.ndarray:
+    """Cross-validation groups: near-duplicate phrasings among the labelled texts; each ordinary answer alone.
+
+    Ordinary answers share so many common words that near-duplicate links chain a thousand of them
+    (and 30 dev texts) into one group, which wrecks the folds. They are de-duplicated when written and
+    their honest figure is the NHS held-out half (docs/benchmarks.md), so each is its own group.
+    """
+    ordinary = np.zeros(len(texts), bool) if ordinary is None else np.asarray(ordinary, bool)
+    groups = np.arange(len(texts)) + len(texts)
+    labelled = np.flatnonzero(~ordinary)
+    if len(labelled):
+        groups[labelled] = near_duplicate_groups([texts[i] for i in labelled])
+    return groups
 
 
 def load_labelled_set(path: Path | str | None = None) -> LabelledSet:
@@ -337,7 +364,18 @@ def _probability(model: LogisticRegression, features) -> np.ndarray:
 
 def _logistic(c: float) -> LogisticRegression:
     # liblinear: the same fit as lbfgs here, several times faster on sparse n-grams.
-    return LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=3000)
+    return LogisticRegression(C=c, solver="liblinear", max_iter=3000)
+
+
+def _balanced(target: np.ndarray) -> np.ndarray:
+    """Sample weights as class_weight="balanced": each class weighs the same in total."""
+    return np.where(target, len(target) / (2 * target.sum()), len(target) / (2 * (~target).sum()))
+
+
+def _veto_threshold(ordinary_scores: np.ndarray, allowed: int) -> float:
+    """The lowest ordinary-answer score above which at most `allowed` of these disclosures lie."""
+    ranked = np.sort(ordinary_scores)[::-1]
+    return float(ranked[allowed]) if allowed < len(ranked) else 0.0
 
 
 def _sentence_vectors(texts: list[str]) -> np.ndarray:
@@ -368,19 +406,27 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
     `urgent` comes from an urgent rule or from a second model (urgent vs the rest) whose threshold
     is chosen the same way for `urgent_target_recall`. Categories come from the rules and, when the
     model flags a text, from a multinomial logistic regression over the training disclosures' kinds.
+    `ordinary` (in fit) marks ordinary answers ("Nothing.", "None. Quite satisfied.", complaints about
+    waiting times). They do not train the disclosure model (as negatives they made it flag youthful
+    figures of speech instead); a third model, ordinary answers vs disclosures, vetoes the disclosure
+    model's vote (never a rule's) when it is surer than `ordinary_veto_threshold_`, chosen in the same
+    grouped CV so that the veto costs at most `ordinary_veto_loss` of the disclosures' recall.
     """
 
     def __init__(self, target_recall: float = 0.97, urgent_target_recall: float = 0.9, C: float = 10.0,
-                 vector_weight: float = 0.25, n_splits: int = 5, random_state: int = 0):
+                 vector_weight: float = 0.25, ordinary_veto_loss: float = 0.01,
+                 n_splits: int = 5, random_state: int = 0):
         self.target_recall = target_recall
         self.urgent_target_recall = urgent_target_recall
         self.C = C
         self.vector_weight = vector_weight
+        self.ordinary_veto_loss = ordinary_veto_loss
         self.n_splits = n_splits
         self.random_state = random_state
 
-    def fit(self, X, y, categories=None):
-        """X: texts; y: levels (none / concern / urgent); categories: the kind of harm of each disclosure."""
+    def fit(self, X, y, categories=None, ordinary=None):
+        """X: texts; y: levels (none / concern / urgent); categories: the kind of harm of each disclosure;
+        ordinary: True for ordinary answers (negatives kept out of near-duplicate grouping)."""
         texts = [str(t) for t in X]
         levels = np.asarray(y, dtype=object)
         if len(texts) != len(levels):
@@ -393,6 +439,7 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
             if positives.sum() < self.n_splits:
                 raise ValueError(f"at least {self.n_splits} {name} are needed to choose thresholds by cross-validation")
         categories = np.asarray(categories if categories is not None else ["none"] * len(texts), dtype=object)
+        ordinary = np.zeros(len(texts), bool) if ordinary is None else np.asarray(ordinary, bool)
         normalised = np.asarray([normalise(t) for t in texts], dtype=object)
         vectors = _sentence_vectors(texts)
         by_rules = [screen_by_rules(t) for t in texts]
@@ -400,17 +447,20 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
         rule_urgent = np.array([s.level == "urgent" for s in by_rules])
 
         # Out-of-fold scores on the training texts, folds grouped by near-duplicate phrasing.
-        groups = near_duplicate_groups(texts)
+        groups = training_groups(texts, ordinary)
         folds = StratifiedGroupKFold(self.n_splits, shuffle=True, random_state=self.random_state)
-        disclosure_oof = np.zeros(len(texts))
-        urgent_oof = np.zeros(len(texts))
+        disclosure_oof, urgent_oof, ordinary_oof = np.zeros(len(texts)), np.zeros(len(texts)), np.zeros(len(texts))
         for train, test in folds.split(normalised, levels, groups):
-            models = self._fit_models(normalised[train], vectors[train], flagged[train], urgent[train])
-            disclosure_oof[test], urgent_oof[test] = self._scores(models, normalised[test], vectors[test])
+            models = self._fit_models(normalised[train], vectors[train], flagged[train], urgent[train], ordinary[train])
+            disclosure_oof[test], urgent_oof[test], ordinary_oof[test] = self._scores(models, normalised[test], vectors[test])
         self.threshold_ = _threshold_for_recall(disclosure_oof[flagged], rule_flagged[flagged], self.target_recall)
+        # The veto may cost at most ordinary_veto_loss of the disclosures: those only the model catches.
+        by_model_alone = flagged & ~rule_flagged & (disclosure_oof >= self.threshold_)
+        allowed = int(self.ordinary_veto_loss * flagged.sum())
+        self.ordinary_veto_threshold_ = _veto_threshold(ordinary_oof[by_model_alone], allowed) if ordinary.any() else np.inf
         self.urgent_threshold_ = _threshold_for_recall(urgent_oof[urgent], rule_urgent[urgent], self.urgent_target_recall)
 
-        self.models_ = self._fit_models(normalised, vectors, flagged, urgent)
+        self.models_ = self._fit_models(normalised, vectors, flagged, urgent, ordinary)
         # Which kind of harm: a multinomial logistic regression over the disclosures alone.
         kinds = categories[flagged]
         if len(set(kinds)) > 1:
@@ -421,20 +471,31 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
         self.classes_ = np.array(sorted(LEVELS))
         return self
 
-    def _fit_models(self, normalised, vectors, flagged, urgent) -> dict:
-        vectorizers = tuple(v.fit(normalised) for v in _ngram_vectorizers())
+    def _fit_models(self, normalised, vectors, flagged, urgent, ordinary) -> dict:
+        # The vocabulary comes from the labelled texts alone: with the ordinary answers' words in it the
+        # disclosure model's weights shift and it flagged more figures of speech.
+        labelled = ~ordinary
+        vectorizers = tuple(v.fit(normalised[labelled]) for v in _ngram_vectorizers())
         ngrams = _ngrams(vectorizers, normalised)
         models = {"features": vectorizers}
         for name, target in (("disclosure", flagged), ("urgent", urgent)):
-            models[name] = (_logistic(self.C).fit(ngrams, target), _logistic(1.0).fit(vectors, target))
+            models[name] = self._pair(ngrams[labelled], vectors[labelled], target[labelled])
+        if ordinary.any():
+            among = ordinary | flagged
+            models["ordinary"] = self._pair(ngrams[among], vectors[among], ordinary[among])
         return models
 
+    def _pair(self, ngrams, vectors, target):
+        weights = _balanced(target)
+        return (_logistic(self.C).fit(ngrams, target, sample_weight=weights), _logistic(1.0).fit(vectors, target, sample_weight=weights))
+
     def _scores(self, models, normalised, vectors, ngrams=None):
+        """(disclosure, urgent, ordinary-answer) scores; the last is zeros without ordinary answers."""
         ngrams = _ngrams(models["features"], normalised) if ngrams is None else ngrams
         w = self.vector_weight
         return tuple(
-            (1 - w) * _probability(on_ngrams, ngrams) + w * _probability(on_vectors, vectors)
-            for on_ngrams, on_vectors in (models["disclosure"], models["urgent"])
+            (1 - w) * _probability(pair[0], ngrams) + w * _probability(pair[1], vectors) if pair else np.zeros(len(normalised))
+            for pair in (models["disclosure"], models["urgent"], models.get("ordinary"))
         )
 
     def _kinds(self, ngrams, vectors) -> list[tuple[str, float]] | None:
@@ -448,8 +509,8 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
         best = probabilities.argmax(axis=1)
         return [(str(model.classes_[b]), float(probabilities[i, b])) for i, b in enumerate(best)]
 
-    def decision_scores(self, X) -> tuple[np.ndarray, np.ndarray]:
-        """(disclosure score, urgent score) per text, each in 0-1."""
+    def decision_scores(self, X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(disclosure, urgent, ordinary-answer score) per text, each in 0-1."""
         check_is_fitted(self)
         texts = [str(t) for t in X]
         return self._scores(self.models_, np.asarray([normalise(t) for t in texts], dtype=object), _sentence_vectors(texts))
@@ -467,12 +528,12 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
         normalised = np.asarray([normalise(t) for t in texts], dtype=object)
         vectors = _sentence_vectors(texts)
         ngrams = _ngrams(self.models_["features"], normalised)
-        disclosure, urgent = self._scores(self.models_, normalised, vectors, ngrams)
+        disclosure, urgent, ordinary = self._scores(self.models_, normalised, vectors, ngrams)
         kinds = self._kinds(ngrams, vectors)
         results = []
         for i, text in enumerate(texts):
             by_rules = screen_by_rules(text) if text.strip() else Screening("none")
-            model_flags = bool(text.strip()) and disclosure[i] >= self.threshold_
+            model_flags = bool(text.strip()) and disclosure[i] >= self.threshold_ and ordinary[i] <= self.ordinary_veto_threshold_
             if by_rules.level == "none" and not model_flags:
                 results.append(Screening("none"))
                 continue
@@ -501,15 +562,16 @@ def default_screener() -> SafeguardingScreener:
     global _DEFAULT
     with _DEFAULT_LOCK:  # two first answers at once must not fit twice
         if _DEFAULT is None:
-            labelled = load_labelled_set()
-            _DEFAULT = SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories)
+            labelled = training_set()
+            _DEFAULT = SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories, labelled.ordinary)
         return _DEFAULT
 
 
 def require_training_data() -> None:
     """Raise MissingScreeningData, saying how to get it, when the training texts are absent."""
-    if not TRAINING_DATA.is_file():
-        load_labelled_set(TRAINING_DATA)
+    for path in (TRAINING_DATA, ORDINARY_FEEDBACK_DATA, SHORT_ANSWERS_DATA):
+        if not path.is_file():
+            load_labelled_set(path)
 
 
 def screen(text: str) -> Screening:

@@ -2,16 +2,23 @@
 
 Run: make bench-screening   (or: python scripts/evaluate_screening.py [--heldout PATH] [--skip-loco])
 
-1. Grouped cross-validation on the training set (analysis/data/safeguarding-train.tsv): 5 folds,
-   near-duplicate phrasings kept in one fold (analysis.screening.near_duplicate_groups), the
-   threshold chosen inside each training fold by the screener's own inner grouped CV.
+1. Grouped cross-validation on the whole training set (analysis/data/: the dev set
+   safeguarding-train.tsv plus the ordinary answers ordinary-feedback-train.tsv and short-answers.tsv):
+   5 folds, near-duplicate phrasings kept in one fold (analysis.screening.near_duplicate_groups), the
+   threshold chosen inside each training fold by the screener's own inner grouped CV. Recall and
+   false-positive rate are reported on the dev set's rows; the ordinary answers' flag rate apart.
 2. Leave-one-category-out: for each of the 20 kinds of harm, train without that kind's
    disclosures and report the recall on them (would this kind be missed if we had no examples?).
 3. The old 158-text set (tests/data/safeguarding_screening.csv) as unseen text for the model.
    The rules were written against it, so the rules' share of that figure is a training figure.
 4. --heldout PATH: a TSV with the training set's columns, scored by the screener fitted on the
    whole training set. Run it once per held-out set; never tune on it.
-5. Cost: fit time and memory, CPU time per answer.
+5. The HELD-OUT half of the real NHS feedback comments (../shared/data/nhs-feedback-neas.csv; adult
+   patient feedback with essentially no disclosures): the share flagged, any level and urgent. Split
+   rule: a comment is HELD-OUT when the first byte of SHA-256(comment_id) is odd (TRAIN, even, is
+   written into analysis/data/ordinary-feedback-train.tsv by scripts/make_ordinary_feedback.py).
+   Skipped with a note when the shared data is absent.
+6. Cost: fit time and memory, CPU time per answer.
 
 Every rate has a Wilson 95% interval.
 """
@@ -32,6 +39,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from make_ordinary_feedback import SOURCE as NHS_FEEDBACK  # noqa: E402
+from make_ordinary_feedback import is_train, read_comments  # noqa: E402
 from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 
 from analysis.screening import (  # noqa: E402
@@ -40,8 +49,9 @@ from analysis.screening import (  # noqa: E402
     SafeguardingScreener,
     _sentence_vectors,
     load_labelled_set,
-    near_duplicate_groups,
     screen_by_rules,
+    training_groups,
+    training_set,
 )
 
 OLD_SET = ROOT / "tests" / "data" / "safeguarding_screening.csv"
@@ -83,7 +93,8 @@ def figures(levels: list[str], predicted: list[str], by_rules: list[str] | None 
 
 
 def model_flags(screener: SafeguardingScreener, texts: list[str]) -> np.ndarray:
-    return screener.decision_scores(texts)[0] >= screener.threshold_
+    disclosure, _, ordinary = screener.decision_scores(texts)
+    return (disclosure >= screener.threshold_) & (ordinary <= screener.ordinary_veto_threshold_)
 
 
 def table(title: str, rows: dict[str, str]) -> None:
@@ -94,16 +105,17 @@ def table(title: str, rows: dict[str, str]) -> None:
 
 def subset(labelled: LabelledSet, keep: np.ndarray) -> LabelledSet:
     pick = np.flatnonzero(keep)
-    return LabelledSet([labelled.texts[i] for i in pick], [labelled.levels[i] for i in pick], [labelled.categories[i] for i in pick])
+    ordinary = None if labelled.ordinary is None else [labelled.ordinary[i] for i in pick]
+    return LabelledSet([labelled.texts[i] for i in pick], [labelled.levels[i] for i in pick], [labelled.categories[i] for i in pick], ordinary)
 
 
 def fit(labelled: LabelledSet) -> SafeguardingScreener:
-    return SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories)
+    return SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories, labelled.ordinary)
 
 
-def grouped_cross_validation(labelled: LabelledSet, n_splits: int = 5, random_state: int = 1) -> None:
-    groups = near_duplicate_groups(labelled.texts)
-    sizes = np.bincount(groups)
+def grouped_cross_validation(labelled: LabelledSet, dev_rows: int, n_splits: int = 5, random_state: int = 1) -> None:
+    groups = training_groups(labelled.texts, labelled.ordinary)
+    sizes = np.unique(groups, return_counts=True)[1]
     print(f"\nNear-duplicate groups: {len(sizes)} groups for {len(labelled.texts)} texts, "
           f"{int((sizes > 1).sum())} with more than one text, largest {int(sizes.max())}.")
     predicted = [""] * len(labelled.texts)
@@ -117,10 +129,15 @@ def grouped_cross_validation(labelled: LabelledSet, n_splits: int = 5, random_st
             if labelled.levels[i] != "none" and result.level != "none":
                 category_total += 1
                 category_hits += labelled.categories[i] in result.categories
-    by_rules = [screen_by_rules(t).level for t in labelled.texts]
-    rows = figures(labelled.levels, predicted, by_rules)
+    dev = slice(0, dev_rows)  # the dev set's rows come first; the ordinary answers after them
+    by_rules = [screen_by_rules(t).level for t in labelled.texts[dev]]
+    rows = figures(labelled.levels[dev], predicted[dev], by_rules)
     rows["right kind of harm among the flagged disclosures"] = wilson(category_hits, category_total)
-    table(f"Grouped {n_splits}-fold cross-validation (threshold chosen inside each training fold)", rows)
+    ordinary = np.asarray(predicted[dev_rows:])
+    rows["ordinary answers flagged (any level)"] = wilson(int((ordinary != "none").sum()), len(ordinary))
+    rows["ordinary answers flagged urgent"] = wilson(int((ordinary == "urgent").sum()), len(ordinary))
+    table(f"Grouped {n_splits}-fold cross-validation (threshold chosen inside each training fold); "
+          f"recall, FPR and precision on the {dev_rows} dev-set rows", rows)
     disclosure = np.asarray(labelled.levels) != "none"
     missed = [i for i in np.flatnonzero(disclosure) if predicted[i] == "none"]
     per_category = {c: sum(labelled.categories[i] == c for i in missed) for c in CATEGORIES}
@@ -166,6 +183,22 @@ def heldout(screener: SafeguardingScreener, path: Path) -> None:
           figures(labelled.levels, predicted, by_rules, model_flags(screener, labelled.texts)))
 
 
+def nhs_heldout(screener: SafeguardingScreener) -> None:
+    if not NHS_FEEDBACK.is_file():
+        print(f"\n(NHS held-out figures skipped: {NHS_FEEDBACK} is absent)")
+        return
+    texts = [text for comment_id, text in read_comments(NHS_FEEDBACK) if not is_train(comment_id)]
+    levels = np.asarray([r.level for r in screener.screen_all(texts)])
+    by_rules = np.asarray([screen_by_rules(t).level for t in texts])
+    table(f"NHS feedback, HELD-OUT half ({len(texts)} real comments never trained or tuned on; "
+          "HELD-OUT = first byte of SHA-256(comment_id) odd)", {
+        "flagged (any level)": wilson(int((levels != "none").sum()), len(texts)),
+        "flagged urgent": wilson(int((levels == "urgent").sum()), len(texts)),
+        "flagged by the rules alone": wilson(int((by_rules != "none").sum()), len(texts)),
+        "flagged by the model alone": wilson(int(model_flags(screener, texts).sum()), len(texts)),
+    })
+
+
 def cost(labelled: LabelledSet) -> SafeguardingScreener:
     """Fit once (timed and traced), then CPU time per answer one at a time, as the participant path does."""
     wall = time.perf_counter()
@@ -178,7 +211,7 @@ def cost(labelled: LabelledSet) -> SafeguardingScreener:
     fit(labelled)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    texts = labelled.texts
+    texts = load_labelled_set().texts  # the dev set's texts: longer than most ordinary answers
     cpu = time.process_time()
     for text in texts:
         screener.screen_all([text])
@@ -208,15 +241,18 @@ def main() -> int:
             print(f"evaluate_screening: no such file: {path}", file=sys.stderr)
             return 2
     started = time.perf_counter()
-    labelled = load_labelled_set()
-    print(f"## Safeguarding screening ({len(labelled.texts)} training texts: "
+    labelled = training_set()
+    dev_rows = len(load_labelled_set().texts)
+    print(f"## Safeguarding screening ({len(labelled.texts)} training texts: {dev_rows} in the dev set, "
+          f"{len(labelled.texts) - dev_rows} ordinary answers; "
           f"{sum(v != 'none' for v in labelled.levels)} disclosures, {sum(v == 'urgent' for v in labelled.levels)} urgent)")
     screener = cost(labelled)
     if not args.skip_cv:
-        grouped_cross_validation(labelled)
+        grouped_cross_validation(labelled, dev_rows)
     if not args.skip_loco:
         leave_one_category_out(labelled)
     old_set(screener)
+    nhs_heldout(screener)
     for path in args.heldout:
         heldout(screener, path)
     print(f"\n(evaluated in {time.perf_counter() - started:.0f} s)")

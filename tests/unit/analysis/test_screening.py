@@ -21,6 +21,7 @@ from analysis.screening import (
     load_labelled_set,
     screen,
     screen_by_rules,
+    training_set,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "safeguarding_screening.csv"
@@ -55,11 +56,31 @@ ORDINARY = [
     "the park by the station needs better lights at night",
     "my nan looks after me after school and makes the best rice",
 ]
+# Ordinary short answers and complaints (the first two are real NHS comments that used to be flagged;
+# the complaints are written for this test, not in the training set): not disclosures.
+ORDINARY_ANSWERS = [
+    "Nothing.",
+    "None. Quite satisfied.",
+    "all good",
+    "Waited three and a half hours in A&E before anyone even looked at my leg.",
+    pytest.param(
+        "the phone line kept cutting off and nobody rang me back about my appointment",
+        marks=pytest.mark.xfail(strict=True, reason="known false alarm: 'line' and 'cutting' score like a disclosure"),
+    ),
+    "Ambulance took over 2 hours to come for my elderly mother, far too long.",
+    "reception were rude and i had to ask twice to be seen",
+]
 
 
 def test_the_sets_written_for_these_tests_are_not_in_the_training_set():
-    training = {t.strip().lower() for t in load_labelled_set().texts}
-    assert not training & {t.lower() for t in INDIRECT_DISCLOSURES + ORDINARY}
+    training = {t.strip().lower() for t in training_set().texts}
+    written = [t.values[0] if hasattr(t, "values") else t for t in ORDINARY_ANSWERS[3:]]
+    assert not training & {t.lower() for t in INDIRECT_DISCLOSURES + ORDINARY + written}
+
+
+@pytest.mark.parametrize("text", ORDINARY_ANSWERS)
+def test_ordinary_short_answers_and_complaints_are_not_flagged(text):
+    assert screen(text) == screening.Screening("none")
 
 
 def test_the_old_set_is_big_enough_and_its_categories_map_onto_the_twenty_kinds():
@@ -132,10 +153,11 @@ def test_empty_and_odd_input_is_none():
 
 
 def test_fitting_is_deterministic():
-    labelled = load_labelled_set()
-    first = SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories)
+    labelled = training_set()
+    first = SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories, labelled.ordinary)
     second = screening.default_screener()
-    assert (first.threshold_, first.urgent_threshold_) == (second.threshold_, second.urgent_threshold_)
+    assert (first.threshold_, first.urgent_threshold_, first.ordinary_veto_threshold_) == (
+        second.threshold_, second.urgent_threshold_, second.ordinary_veto_threshold_)
     probe = INDIRECT_DISCLOSURES + ORDINARY
     for a, b in zip(first.decision_scores(probe), second.decision_scores(probe), strict=True):
         assert np.array_equal(a, b)
