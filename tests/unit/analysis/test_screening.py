@@ -195,3 +195,11 @@ def test_fit_refuses_labels_it_cannot_learn_from():
         SafeguardingScreener().fit(["a", "b"], ["none", "maybe"])
     with pytest.raises(ValueError, match="at least 5 disclosures"):
         SafeguardingScreener().fit(["a"] * 10, ["none"] * 8 + ["urgent"] * 2)
+
+
+def test_missing_ordinary_answers_fail_clearly(tmp_path, monkeypatch):
+    monkeypatch.setattr(screening, "ORDINARY_FEEDBACK_DATA", tmp_path / "no-ordinary.tsv")
+    with pytest.raises(MissingScreeningData, match="no-ordinary.tsv"):
+        screening.require_training_data()
+    with pytest.raises(MissingScreeningData, match="no-ordinary.tsv"):
+        training_set()
