@@ -276,7 +276,7 @@ def screen_by_rules(text: str) -> Screening:
 TRAINING_DATA = Path(__file__).resolve().parent / "data" / "safeguarding-train.tsv"
 # Ordinary answers as negatives: without them short, plain answers ("Nothing.", "None. Quite
 # satisfied.") scored like short hedged disclosures (see analysis/data/README.md).
-ORDINARY_FEEDBACK_DATA = TRAINING_DATA.with_name("ordinary-feedback-train.tsv")
+ORDINARY_ANSWERS_DATA = TRAINING_DATA.with_name("ordinary-answers.tsv")  # written for Chorus
 SHORT_ANSWERS_DATA = TRAINING_DATA.with_name("short-answers.tsv")
 # Two texts this alike (word or character TF-IDF cosine) are one phrasing: they never straddle a
 # train/test split, so cross-validation cannot score a text against its own near-copy.
@@ -298,7 +298,7 @@ class LabelledSet:
 
 def training_set() -> LabelledSet:
     """All the shipped training texts: the labelled disclosures and hard negatives, then ordinary answers."""
-    parts = [load_labelled_set(p) for p in (TRAINING_DATA, ORDINARY_FEEDBACK_DATA, SHORT_ANSWERS_DATA)]
+    parts = [load_labelled_set(p) for p in (TRAINING_DATA, ORDINARY_ANSWERS_DATA, SHORT_ANSWERS_DATA)]
     ordinary = [False] * len(parts[0].texts) + [True] * (len(parts[1].texts) + len(parts[2].texts))
     return LabelledSet(*(sum((getattr(p, f) for p in parts), []) for f in ("texts", "levels", "categories")), ordinary)
 
@@ -306,9 +306,9 @@ def training_set() -> LabelledSet:
 def training_groups(texts: list[str], ordinary=None) -> np.ndarray:
     """Cross-validation groups: near-duplicate phrasings among the labelled texts; each ordinary answer alone.
 
-    Ordinary answers share so many common words that near-duplicate links chain a thousand of them
-    (and 30 dev texts) into one group, which wrecks the folds. They are de-duplicated when written and
-    their honest figure is the NHS held-out half (docs/benchmarks.md), so each is its own group.
+    Ordinary answers share so many common words that near-duplicate links chain most of them (and
+    dev texts) into one group, which wrecks the folds. They are de-duplicated when written and their
+    honest figure is the real NHS comments, never trained on (docs/benchmarks.md), so each is its own group.
     """
     ordinary = np.zeros(len(texts), bool) if ordinary is None else np.asarray(ordinary, bool)
     groups = np.arange(len(texts)) + len(texts)
@@ -569,7 +569,7 @@ def default_screener() -> SafeguardingScreener:
 
 def require_training_data() -> None:
     """Raise MissingScreeningData, saying how to get it, when the training texts are absent."""
-    for path in (TRAINING_DATA, ORDINARY_FEEDBACK_DATA, SHORT_ANSWERS_DATA):
+    for path in (TRAINING_DATA, ORDINARY_ANSWERS_DATA, SHORT_ANSWERS_DATA):
         if not path.is_file():
             load_labelled_set(path)
 

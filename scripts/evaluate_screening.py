@@ -3,7 +3,8 @@
 Run: make bench-screening   (or: python scripts/evaluate_screening.py [--heldout PATH] [--skip-loco])
 
 1. Grouped cross-validation on the whole training set (analysis/data/: the dev set
-   safeguarding-train.tsv plus the ordinary answers ordinary-feedback-train.tsv and short-answers.tsv):
+   safeguarding-train.tsv plus the ordinary answers written for Chorus, ordinary-answers.tsv and
+   short-answers.tsv):
    5 folds, near-duplicate phrasings kept in one fold (analysis.screening.near_duplicate_groups), the
    threshold chosen inside each training fold by the screener's own inner grouped CV. Recall and
    false-positive rate are reported on the dev set's rows; the ordinary answers' flag rate apart.
@@ -13,10 +14,10 @@ Run: make bench-screening   (or: python scripts/evaluate_screening.py [--heldout
    The rules were written against it, so the rules' share of that figure is a training figure.
 4. --heldout PATH: a TSV with the training set's columns, scored by the screener fitted on the
    whole training set. Run it once per held-out set; never tune on it.
-5. The HELD-OUT half of the real NHS feedback comments (../shared/data/nhs-feedback-neas.csv; adult
-   patient feedback with essentially no disclosures): the share flagged, any level and urgent. Split
-   rule: a comment is HELD-OUT when the first byte of SHA-256(comment_id) is odd (TRAIN, even, is
-   written into analysis/data/ordinary-feedback-train.tsv by scripts/make_ordinary_feedback.py).
+5. The real NHS feedback comments (../shared/data/nhs-feedback-neas.csv; adult patient feedback with
+   essentially no disclosures; licensed for development and evaluation only, so never shipped or
+   trained on): the share flagged, any level and urgent, on ALL comments, and on the odd half
+   (first byte of SHA-256(comment_id) odd) for comparison with the earlier NHS-trained veto.
    Skipped with a note when the shared data is absent.
 6. Cost: fit time and memory, CPU time per answer.
 
@@ -27,7 +28,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import math
+import re
 import resource
 import sys
 import time
@@ -39,8 +42,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from make_ordinary_feedback import SOURCE as NHS_FEEDBACK  # noqa: E402
-from make_ordinary_feedback import is_train, read_comments  # noqa: E402
 from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 
 from analysis.screening import (  # noqa: E402
@@ -55,6 +56,19 @@ from analysis.screening import (  # noqa: E402
 )
 
 OLD_SET = ROOT / "tests" / "data" / "safeguarding_screening.csv"
+NHS_FEEDBACK = ROOT.parent / "shared" / "data" / "nhs-feedback-neas.csv"
+
+
+def read_comments(path: Path) -> list[tuple[str, str]]:
+    """(comment_id, comment on one line) for every non-empty comment."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = ((r["comment_id"], re.sub(r"\s+", " ", r["comment"]).strip()) for r in csv.DictReader(handle))
+        return [(comment_id, text) for comment_id, text in rows if text]
+
+
+def in_odd_half(comment_id: str) -> bool:
+    """The earlier step's HELD-OUT half (it trained on the even half): kept to compare figures."""
+    return hashlib.sha256(comment_id.encode("utf-8")).digest()[0] % 2 == 1
 
 
 def wilson(hits: int, total: int) -> str:
@@ -185,17 +199,24 @@ def heldout(screener: SafeguardingScreener, path: Path) -> None:
 
 def nhs_heldout(screener: SafeguardingScreener) -> None:
     if not NHS_FEEDBACK.is_file():
-        print(f"\n(NHS held-out figures skipped: {NHS_FEEDBACK} is absent)")
+        print(f"\n(NHS figures skipped: {NHS_FEEDBACK} is absent)")
         return
-    texts = [text for comment_id, text in read_comments(NHS_FEEDBACK) if not is_train(comment_id)]
+    comments = read_comments(NHS_FEEDBACK)
+    texts = [text for _, text in comments]
+    odd = np.asarray([in_odd_half(comment_id) for comment_id, _ in comments])
     levels = np.asarray([r.level for r in screener.screen_all(texts)])
     by_rules = np.asarray([screen_by_rules(t).level for t in texts])
-    table(f"NHS feedback, HELD-OUT half ({len(texts)} real comments never trained or tuned on; "
-          "HELD-OUT = first byte of SHA-256(comment_id) odd)", {
+    by_model = model_flags(screener, texts)
+    table(f"NHS feedback, ALL {len(texts)} real comments (never trained or tuned on)", {
         "flagged (any level)": wilson(int((levels != "none").sum()), len(texts)),
         "flagged urgent": wilson(int((levels == "urgent").sum()), len(texts)),
         "flagged by the rules alone": wilson(int((by_rules != "none").sum()), len(texts)),
-        "flagged by the model alone": wilson(int(model_flags(screener, texts).sum()), len(texts)),
+        "flagged by the model alone": wilson(int(by_model.sum()), len(texts)),
+    })
+    table(f"NHS feedback, odd half ({int(odd.sum())} comments; first byte of SHA-256(comment_id) odd; "
+          "for comparison with the earlier NHS-trained veto)", {
+        "flagged (any level)": wilson(int((levels[odd] != "none").sum()), int(odd.sum())),
+        "flagged urgent": wilson(int((levels[odd] == "urgent").sum()), int(odd.sum())),
     })
 
 

@@ -56,18 +56,26 @@ ORDINARY = [
     "the park by the station needs better lights at night",
     "my nan looks after me after school and makes the best rice",
 ]
+# Flagged again since the veto no longer learns from NHS comments (their licence forbids shipping them).
+NO_NHS_VETO = "known false alarm: the veto learns only from our own ordinary answers, not NHS comments"
 # Ordinary short answers and complaints (the first two are real NHS comments that used to be flagged;
 # the complaints are written for this test, not in the training set): not disclosures.
 ORDINARY_ANSWERS = [
     "Nothing.",
     "None. Quite satisfied.",
     "all good",
-    "Waited three and a half hours in A&E before anyone even looked at my leg.",
+    pytest.param(
+        "Waited three and a half hours in A&E before anyone even looked at my leg.",
+        marks=pytest.mark.xfail(strict=True, reason=NO_NHS_VETO),
+    ),
     pytest.param(
         "the phone line kept cutting off and nobody rang me back about my appointment",
         marks=pytest.mark.xfail(strict=True, reason="known false alarm: 'line' and 'cutting' score like a disclosure"),
     ),
-    "Ambulance took over 2 hours to come for my elderly mother, far too long.",
+    pytest.param(
+        "Ambulance took over 2 hours to come for my elderly mother, far too long.",
+        marks=pytest.mark.xfail(strict=True, reason=NO_NHS_VETO),
+    ),
     "reception were rude and i had to ask twice to be seen",
 ]
 
@@ -198,7 +206,7 @@ def test_fit_refuses_labels_it_cannot_learn_from():
 
 
 def test_missing_ordinary_answers_fail_clearly(tmp_path, monkeypatch):
-    monkeypatch.setattr(screening, "ORDINARY_FEEDBACK_DATA", tmp_path / "no-ordinary.tsv")
+    monkeypatch.setattr(screening, "ORDINARY_ANSWERS_DATA", tmp_path / "no-ordinary.tsv")
     with pytest.raises(MissingScreeningData, match="no-ordinary.tsv"):
         screening.require_training_data()
     with pytest.raises(MissingScreeningData, match="no-ordinary.tsv"):
