@@ -9,7 +9,7 @@ NLTK_OFFLINE_SOURCE ?= $(wildcard ../shared/nltk_data)
 NLTK_FLAGS := $(if $(NLTK_OFFLINE_SOURCE),--offline-source $(NLTK_OFFLINE_SOURCE),)
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test nltk migrate demo bench bench-labelled bench-redaction bench-surveys translations clean
+.PHONY: run test install install-test nltk migrate demo bench bench-labelled bench-redaction bench-screening bench-surveys translations clean
 
 run: install nltk migrate demo
 	PORT=$(PORT) $(BIN)/chorus run --host $(HOST) --port $(PORT)
@@ -61,6 +61,11 @@ bench-labelled: install nltk
 HELDOUT ?=
 bench-redaction: install nltk
 	$(BIN)/python scripts/evaluate_redaction.py --speed $(if $(HELDOUT),--heldout $(HELDOUT),)
+
+# Safeguarding screening on unseen text: grouped CV, leave-one-category-out, cost (docs/benchmarks.md).
+# A held-out set: make bench-screening HELDOUT=path/to/set.tsv (HELDOUT is shared with bench-redaction)
+bench-screening: install nltk
+	$(BIN)/python scripts/evaluate_screening.py $(if $(HELDOUT),--heldout $(HELDOUT))
 
 clean:
 	rm -rf $(VENV) var/chorus.db var/chorus.db-* .pytest_cache

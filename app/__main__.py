@@ -10,7 +10,7 @@ from app.settings import ConfigError, get_settings
 
 # What each command needs working before it starts; anything else only needs valid settings.
 PREFLIGHT = {
-    "run": ("database", "nltk"),
+    "run": ("database", "nltk", "screening"),
     "database": ("database",),
     "demo": ("database",),
     "governance": ("database",),
@@ -19,7 +19,7 @@ PREFLIGHT = {
 
 
 def preflight(arguments: list[str]) -> None:
-    """Validate settings and, for commands that need them, the database and NLTK data."""
+    """Validate settings and, for commands that need them, the database, NLTK data and screening's training texts."""
     settings = get_settings()
     command = next((a for a in arguments if not a.startswith("-")), "")
     needs = PREFLIGHT.get(command, ())
@@ -32,6 +32,13 @@ def preflight(arguments: list[str]) -> None:
         try:
             nltk_resources.require()
         except nltk_resources.MissingNLTKData as error:
+            raise ConfigError(str(error)) from None
+    if "screening" in needs:
+        from analysis import screening  # imported only here: it brings scikit-learn
+
+        try:
+            screening.require_training_data()
+        except screening.MissingScreeningData as error:
             raise ConfigError(str(error)) from None
 
 

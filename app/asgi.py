@@ -19,6 +19,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from analysis import resources as nltk_resources
+from app import free_text
 from app.accounts.admin import UserAdminController
 from app.accounts.auth import PUBLIC, SessionMiddleware
 from app.accounts.controllers import AccountController, SignInController
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         middleware=[DefineMiddleware(SessionMiddleware, exclude=["^/static/", "^/health$", "^/schema"])],
         lifespan=[database_pool],
+        on_startup=[free_text.warm_up],
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=templating.configure),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

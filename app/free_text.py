@@ -7,6 +7,7 @@ the safeguarding workflow has a single place to hook its queue and alerts.
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass, field
 
 from analysis import screening, sentiment
@@ -42,3 +43,8 @@ def sentiment_label(text: str) -> str:
 async def assess_all(texts: list[str]) -> list[FreeTextAssessment]:
     """Assess several texts off the event loop (TextBlob and VADER are CPU work)."""
     return await asyncio.to_thread(lambda: [assess(t) for t in texts])
+
+
+def warm_up() -> None:
+    """Fit the screening model in the background at start-up, so no participant waits for it (a few seconds)."""
+    threading.Thread(target=screening.default_screener, name="screening-warm-up", daemon=True).start()

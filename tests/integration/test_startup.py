@@ -102,3 +102,15 @@ def test_chorus_run_on_another_port_answers_there_without_more_settings(subproce
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_missing_screening_training_data_stops_chorus_run_with_how_to_restore_it(monkeypatch, tmp_path):
+    # In-process: the training file ships inside the package, so the test points screening elsewhere.
+    from analysis import screening
+    from app.__main__ import preflight
+    from app.settings import ConfigError
+
+    monkeypatch.setattr(screening, "TRAINING_DATA", tmp_path / "absent.tsv")
+    with pytest.raises(ConfigError, match=r"safeguarding screening needs its training texts .*absent\.tsv.*reinstall Chorus"):
+        preflight(["run", "--port", "8000"])
+    preflight(["routes"])  # commands that never screen do not need it

@@ -11,7 +11,7 @@ from sklearn.utils import estimator_checks
 from sklearn.utils._tags import get_tags
 
 from analysis.redact import Redactor
-from analysis.screening import SafeguardingScreener
+from analysis.screening import SafeguardingScreener, load_labelled_set
 from analysis.sentiment import SentimentScorer
 from analysis.themes import ThemeModel
 
@@ -44,4 +44,9 @@ def test_fit_returns_self_and_fitted_state_ends_in_underscore():
     model = ThemeModel(k=2)
     assert model.fit(["lights in the park", "dark park at night", "bus is late", "late buses again"]) is model
     assert hasattr(model, "centroids_") and hasattr(model, "labels_")
-    assert SafeguardingScreener().fit(["x"]).classes_.tolist() == ["concern", "none", "urgent"]
+    labelled = load_labelled_set()
+    few = slice(0, 300)  # enough of each level for the thresholds' cross-validation, quick to fit
+    screener = SafeguardingScreener()
+    assert screener.fit(labelled.texts[few], labelled.levels[few], labelled.categories[few]) is screener
+    assert screener.classes_.tolist() == ["concern", "none", "urgent"]
+    assert 0 < screener.threshold_ < 1 and 0 < screener.urgent_threshold_ < 1

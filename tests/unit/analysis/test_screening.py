@@ -1,48 +1,139 @@
-"""Safeguarding screening on our own labelled set (tests/data/safeguarding_screening.csv): at
-least 150 texts, half of them hard negatives (opinions about safety, figures of speech)."""
+"""Safeguarding screening: precise rules plus a model fitted on analysis/data/safeguarding-train.tsv.
+
+The old labelled set (tests/data/safeguarding_screening.csv, 158 texts, half hard negatives) was
+never trained on by the model; the rules were written against it. Its categories are the ten old
+ones, mapped here onto the 20 kinds of harm the screener now reports (a deliberate change).
+The honest figures (grouped cross-validation, leave-one-category-out) are in docs/benchmarks.md.
+"""
 
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from analysis.screening import CATEGORIES, SafeguardingScreener, screen
+from analysis import screening
+from analysis.screening import (
+    CATEGORIES,
+    OLD_CATEGORIES,
+    MissingScreeningData,
+    SafeguardingScreener,
+    load_labelled_set,
+    screen,
+    screen_by_rules,
+    training_set,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "safeguarding_screening.csv"
 ROWS = list(csv.DictReader(DATA.open(encoding="utf-8")))
 POSITIVES = [r for r in ROWS if r["expected"] != "none"]
 NEGATIVES = [r for r in ROWS if r["expected"] == "none"]
 
+# Written for this test, not in the training set (checked below): disclosures without the words
+# a list of phrases looks for.
+INDIRECT_DISCLOSURES = [
+    "i keep giving my dinner money away to the year 11s so they leave me alone, they said next time it's my phone or my face",
+    "mum's new fella says if i tell anyone what happens when she's at work i'll go into care",
+    "my little brother hasnt had a proper meal since tuesday, theres nothing in the cupboards and mum won't get out of bed",
+    "i sleep at whoevers house will have me, my stuff is in a bag at school",
+    "a man i play roblox with sent me a phone so we can talk without my parents seeing",
+    "i wrote letters to everyone yesterday just in case. i've saved up all my tablets",
+    "i have to hand over whatever i make from the deliveries or they come to my nans",
+    "my sister hasnt been back since the weekend and her phone goes straight to voicemail, shes 14",
+    "someone is paying me 200 quid to let money go through my account and send it on",
+    "my dad's friend from church makes me sit on his lap when no one's around and says it's our special thing",
+]
+# Also written for this test: figures of speech, topics and ordinary life using the same words.
+ORDINARY = [
+    "i'd literally die for a nando's right now",
+    "this homework is killing me lol",
+    "we did a session on county lines in pshe and it was actually useful",
+    "knife crime in the borough is worse than when my mum was young, more youth clubs please",
+    "my phone died on the bus so i couldn't text my mum",
+    "the football coach is strict but fair and he pushes us to be better",
+    "i ran a line in the school play and forgot it halfway",
+    "we learnt how grooming works online and what the warning signs are",
+    "the park by the station needs better lights at night",
+    "my nan looks after me after school and makes the best rice",
+]
+# Flagged again since the veto no longer learns from NHS comments (their licence forbids shipping them).
+NO_NHS_VETO = "known false alarm: the veto learns only from our own ordinary answers, not NHS comments"
+# Ordinary short answers and complaints (the first two are real NHS comments that used to be flagged;
+# the complaints are written for this test, not in the training set): not disclosures.
+ORDINARY_ANSWERS = [
+    "Nothing.",
+    "None. Quite satisfied.",
+    "all good",
+    pytest.param(
+        "Waited three and a half hours in A&E before anyone even looked at my leg.",
+        marks=pytest.mark.xfail(strict=True, reason=NO_NHS_VETO),
+    ),
+    pytest.param(
+        "the phone line kept cutting off and nobody rang me back about my appointment",
+        marks=pytest.mark.xfail(strict=True, reason="known false alarm: 'line' and 'cutting' score like a disclosure"),
+    ),
+    pytest.param(
+        "Ambulance took over 2 hours to come for my elderly mother, far too long.",
+        marks=pytest.mark.xfail(strict=True, reason=NO_NHS_VETO),
+    ),
+    "reception were rude and i had to ask twice to be seen",
+]
 
-def test_the_labelled_set_is_big_enough_and_half_hard_negatives():
-    assert len(ROWS) >= 150
-    assert abs(len(NEGATIVES) - len(POSITIVES)) <= 5
-    assert {r["categories"] for r in POSITIVES} == set(CATEGORIES)
+
+def test_the_sets_written_for_these_tests_are_not_in_the_training_set():
+    training = {t.strip().lower() for t in training_set().texts}
+    written = [t.values[0] if hasattr(t, "values") else t for t in ORDINARY_ANSWERS[3:]]
+    assert not training & {t.lower() for t in INDIRECT_DISCLOSURES + ORDINARY + written}
 
 
-def test_recall_at_least_95_percent():
+@pytest.mark.parametrize("text", ORDINARY_ANSWERS)
+def test_ordinary_short_answers_and_complaints_are_not_flagged(text):
+    assert screen(text) == screening.Screening("none")
+
+
+def test_the_old_set_is_big_enough_and_its_categories_map_onto_the_twenty_kinds():
+    assert len(ROWS) >= 150 and abs(len(NEGATIVES) - len(POSITIVES)) <= 5
+    assert {r["categories"] for r in POSITIVES} == set(OLD_CATEGORIES)
+    assert set().union(*OLD_CATEGORIES.values()) <= set(CATEGORIES) and len(CATEGORIES) == 20
+
+
+def test_the_training_set_covers_every_kind_of_harm():
+    labelled = load_labelled_set()
+    kinds = {c for c, level in zip(labelled.categories, labelled.levels, strict=True) if level != "none"}
+    assert kinds == set(CATEGORIES)
+
+
+def test_rules_still_catch_what_they_caught_with_their_phrases_as_reasons():
+    for row in POSITIVES:
+        by_rules = screen_by_rules(row["text"])
+        assert by_rules.level != "none", row["text"]
+        result = screen(row["text"])
+        assert result.level != "none" and set(by_rules.reasons) <= set(result.reasons), row["text"]
+
+
+def test_the_old_set_recall_at_least_95_percent_and_false_positive_rate_at_most_15_percent():
     missed = [r["text"] for r in POSITIVES if screen(r["text"]).level == "none"]
-    assert 1 - len(missed) / len(POSITIVES) >= 0.95, missed
-
-
-def test_false_positive_rate_on_hard_negatives_at_most_15_percent():
     flagged = [r["text"] for r in NEGATIVES if screen(r["text"]).level != "none"]
+    assert 1 - len(missed) / len(POSITIVES) >= 0.95, missed
     assert len(flagged) / len(NEGATIVES) <= 0.15, flagged
 
 
-def test_every_urgent_text_is_flagged_urgent():
-    urgent = [r for r in POSITIVES if r["expected"] == "urgent"]
-    assert all(screen(r["text"]).level == "urgent" for r in urgent), [r["text"] for r in urgent if screen(r["text"]).level != "urgent"]
+def test_every_urgent_text_of_the_old_set_is_urgent_and_of_the_right_kind():
+    for row in POSITIVES:
+        result = screen(row["text"])
+        if row["expected"] == "urgent":
+            assert result.level == "urgent", row["text"]
+        assert OLD_CATEGORIES[row["categories"]] & set(result.categories), (row["text"], result.categories)
 
 
 @pytest.mark.parametrize(
     ("text", "category"),
     [
-        ("my cousin keeps going country", "criminal_exploitation"),
-        ("the ops said they will shank my brother", "weapons_threats"),
-        ("sum1 is makin me send nudes", "sexual_exploitation"),
-        ("i want to kil myself", "self_harm_suicide"),
-        ("IM SOOOO SCARED TO GO HOME", "abuse_at_home"),
+        ("my cousin keeps going country", "child_criminal_exploitation"),
+        ("the ops said they will shank my brother", "weapons"),
+        ("sum1 is makin me send nudes", "online_grooming"),
+        ("i want to kil myself", "suicidal_ideation"),
+        ("IM SOOOO SCARED TO GO HOME", "physical_abuse_at_home"),
     ],
 )
 def test_slang_misspelling_and_shouting_are_understood(text, category):
@@ -50,9 +141,18 @@ def test_slang_misspelling_and_shouting_are_understood(text, category):
     assert result.level != "none" and category in result.categories and result.reasons
 
 
-def test_general_opinions_about_safety_are_not_disclosures():
-    for text in ("we need more knife crime workshops in schools", "county lines is a big problem in the borough"):
-        assert screen(text).level == "none"
+@pytest.mark.parametrize("text", INDIRECT_DISCLOSURES)
+def test_the_model_flags_indirect_disclosures_the_rules_miss(text):
+    assert screen_by_rules(text).level == "none"
+    result = screen(text)
+    assert result.level in ("concern", "urgent")
+    assert len(result.categories) == 1 and result.categories[0] in CATEGORIES
+    assert result.reasons[0].startswith(f"similar to examples of {result.categories[0].replace('_', ' ')} (0.")
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_figures_of_speech_topics_and_ordinary_life_stay_negative(text):
+    assert screen(text) == screening.Screening("none")
 
 
 def test_empty_and_odd_input_is_none():
@@ -60,6 +160,54 @@ def test_empty_and_odd_input_is_none():
         assert screen(text).level == "none"
 
 
+def test_fitting_is_deterministic():
+    labelled = training_set()
+    first = SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories, labelled.ordinary)
+    second = screening.default_screener()
+    assert (first.threshold_, first.urgent_threshold_, first.ordinary_veto_threshold_) == (
+        second.threshold_, second.urgent_threshold_, second.ordinary_veto_threshold_)
+    probe = INDIRECT_DISCLOSURES + ORDINARY
+    for a, b in zip(first.decision_scores(probe), second.decision_scores(probe), strict=True):
+        assert np.array_equal(a, b)
+    assert first.screen_all(probe) == second.screen_all(probe)
+
+
 def test_the_estimator_predicts_levels():
-    screener = SafeguardingScreener().fit(["a"], ["none"])
-    assert list(screener.predict(["i want to die", "i like football"])) == ["urgent", "none"]
+    predicted = screening.default_screener().predict(["i want to die", "i like football"])
+    assert list(predicted) == ["urgent", "none"]
+
+
+def test_missing_training_data_fails_with_how_to_get_it(tmp_path, monkeypatch):
+    with pytest.raises(MissingScreeningData, match=r"missing\..*reinstall Chorus"):
+        load_labelled_set(tmp_path / "absent.tsv")
+    monkeypatch.setattr(screening, "TRAINING_DATA", tmp_path / "absent.tsv")
+    with pytest.raises(MissingScreeningData, match="absent.tsv"):
+        screening.require_training_data()
+
+
+def test_a_malformed_training_file_is_refused_with_what_it_should_be(tmp_path):
+    wrong_columns = tmp_path / "wrong.tsv"
+    wrong_columns.write_text("text,label\nhello,ok\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="label, level, category, text"):
+        load_labelled_set(wrong_columns)
+    wrong_level = tmp_path / "level.tsv"
+    wrong_level.write_text("label\tlevel\tcategory\ttext\ndisclosure\tsevere\tneglect\thungry\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"unknown level\(s\) \['severe'\]"):
+        load_labelled_set(wrong_level)
+
+
+def test_fit_refuses_labels_it_cannot_learn_from():
+    with pytest.raises(ValueError, match="2 texts but 1 levels"):
+        SafeguardingScreener().fit(["a", "b"], ["none"])
+    with pytest.raises(ValueError, match="unknown level"):
+        SafeguardingScreener().fit(["a", "b"], ["none", "maybe"])
+    with pytest.raises(ValueError, match="at least 5 disclosures"):
+        SafeguardingScreener().fit(["a"] * 10, ["none"] * 8 + ["urgent"] * 2)
+
+
+def test_missing_ordinary_answers_fail_clearly(tmp_path, monkeypatch):
+    monkeypatch.setattr(screening, "ORDINARY_ANSWERS_DATA", tmp_path / "no-ordinary.tsv")
+    with pytest.raises(MissingScreeningData, match="no-ordinary.tsv"):
+        screening.require_training_data()
+    with pytest.raises(MissingScreeningData, match="no-ordinary.tsv"):
+        training_set()
