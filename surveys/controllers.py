@@ -309,8 +309,9 @@ def _render_page(survey, definition, missing, draft, token, pages, number, resul
                  last_page_notice: bool = False) -> Template:
     current = pages[number - 1]
     shown = {q.key for q in current.questions}
-    questions = _paging(definition, draft).with_revealable(current)
-    outlook = _paging(definition, draft).outlook(draft.answers, questions)
+    paging = _paging(definition, draft)
+    questions = paging.with_revealable(current)
+    outlook = paging.outlook(draft.answers, questions)
     values = {}
     for question in questions:
         values.update(form_values(question, draft.answers.get(question.key)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -50,10 +49,6 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
 # --- invitations and resets ----------------------------------------------------------------------
 
 
@@ -72,7 +67,7 @@ async def _issue_token(user_id: int, purpose: str, lifetime: timedelta) -> str:
         (EmailToken.user == user_id) & (EmailToken.purpose == purpose) & EmailToken.used_at.is_null()
     )
     await EmailToken.insert(
-        EmailToken(purpose=purpose, token_hash=_hash(token), user=user_id, created_at=now, expires_at=now + lifetime)
+        EmailToken(purpose=purpose, token_hash=auth.token_hash(token), user=user_id, created_at=now, expires_at=now + lifetime)
     )
     return token
 
@@ -80,7 +75,7 @@ async def _issue_token(user_id: int, purpose: str, lifetime: timedelta) -> str:
 async def consume_token(token: str, purpose: str, *, peek: bool = False) -> int:
     """The user id an emailed link belongs to; marks it used unless `peek`. Raises TokenProblem."""
     row = await EmailToken.select().where(
-        (EmailToken.token_hash == _hash(token)) & (EmailToken.purpose == purpose)
+        (EmailToken.token_hash == auth.token_hash(token)) & (EmailToken.purpose == purpose)
     ).first()
     if row is None:
         raise TokenProblem("unknown")
@@ -332,7 +327,7 @@ async def confirm_enrolment(user: auth.CurrentUser, code: str, *, ip_address: st
 async def _new_recovery_codes(user_id: int) -> list[str]:
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
     await RecoveryCode.delete().where(RecoveryCode.user == user_id)
-    await RecoveryCode.insert(*[RecoveryCode(user=user_id, code_hash=_hash(code)) for code in codes])
+    await RecoveryCode.insert(*[RecoveryCode(user=user_id, code_hash=auth.token_hash(code)) for code in codes])
     return codes
 
 
@@ -378,7 +373,7 @@ async def verify_second_factor(user_id: int, code: str, *, ip_address: str = "")
         await record(AuditAction.mfa_failed, actor=actor, target_type="staff_user", target_id=user_id, detail={"reason": "just_used"}, ip_address=ip_address)
         return SecondFactor.just_used
     recovery = await RecoveryCode.update({RecoveryCode.used_at: now}).where(
-        (RecoveryCode.user == user_id) & (RecoveryCode.code_hash == _hash(code.strip().lower())) & RecoveryCode.used_at.is_null()
+        (RecoveryCode.user == user_id) & (RecoveryCode.code_hash == auth.token_hash(code.strip().lower())) & RecoveryCode.used_at.is_null()
     ).returning(RecoveryCode.id)
     if recovery:
         await StaffUser.update({StaffUser.second_factor_failures: 0, StaffUser.second_factor_locked_until: None}).where(StaffUser.id == user_id)
