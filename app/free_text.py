@@ -1,7 +1,9 @@
-"""The one door free text comes in by: every participant's words are screened and scored here.
+"""The one door free text comes in by: every participant's words are screened and scored here,
+and whatever screening flags is held for the safeguarding lead here (`hold`).
 
 Survey answers use it now; retrospective cards and user-testing notes will too (ROADMAP §1), so
-the safeguarding workflow has a single place to hook its queue and alerts.
+the safeguarding queue and its alerts have one place to be fed from. tests/unit/test_free_text_door.py
+checks that nothing else calls the screening.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ class FreeTextAssessment:
     level: str
     """"none", "concern" or "urgent" (analysis.screening)."""
     categories: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
     polarity: float = 0.0
     sentiment: str = "neutral"
     """analysis.sentiment's label ("positive", "neutral", "negative"): stored and shown as it is."""
@@ -32,7 +35,28 @@ def assess(text: str) -> FreeTextAssessment:
         return FreeTextAssessment("none")
     screened = screening.screen(text)
     scored = sentiment.score(text)
-    return FreeTextAssessment(screened.level, list(screened.categories), scored.polarity, scored.label)
+    return FreeTextAssessment(screened.level, list(screened.categories), list(screened.reasons), scored.polarity, scored.label)
+
+
+@dataclass(frozen=True)
+class FlaggedText:
+    """Words screening flagged, with where they came in: what the safeguarding lead needs to act."""
+
+    source_kind: str
+    source_id: int
+    text: str
+    assessment: FreeTextAssessment
+    place: str
+    question: str = ""
+    survey_id: int | None = None
+
+
+async def hold(flagged: list[FlaggedText]) -> list[int]:
+    """Hold flagged words for the safeguarding lead: one disclosure each, in the caller's transaction,
+    so the words and their disclosure are stored together or not at all. Returns the disclosures' ids."""
+    from app.safeguarding import services as safeguarding  # the safeguarding app's tables refer to surveys'
+
+    return await safeguarding.open_disclosures(flagged)
 
 
 def sentiment_label(text: str) -> str:

@@ -13,5 +13,6 @@ APP_REGISTRY = AppRegistry(
         "app.accounts.piccolo_app",
         "app.audit.piccolo_app",
         "surveys.piccolo_app",
+        "app.safeguarding.piccolo_app",
     ]
 )

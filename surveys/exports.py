@@ -1,8 +1,8 @@
 """Exports: one row per response and one column per question, as CSV, XLSX, JSON or SPSS .sav;
 and the aggregated (suppressed) results as CSV for people who may not see row-level data.
 
-Free text is PII-redacted unless the exporter may read raw text, and safeguarding-flagged text
-is held back unless they triage safeguarding. No cell reaches a spreadsheet as a formula
+Free text is PII-redacted unless the exporter may read raw text; words held for the safeguarding
+lead never reach here (`services.load_responses` leaves them out). No cell reaches a spreadsheet as a formula
 (`app.spreadsheets`): not an answer, not a question's text in a header.
 """
 
@@ -86,9 +86,9 @@ def rows(definition: SurveyDef, responses: Sequence[StoredResponse], viewer: Vie
             elif column.sentiment:
                 row[column.name] = stored.sentiment_label or "" if not stored.given.declined else ""
             elif column.other:
-                row[column.name] = shown_text(stored.given.other_text, stored.screening_level, viewer) if stored.given.other_text else ""
+                row[column.name] = shown_text(stored.given.other_text, viewer) if stored.given.other_text else ""
             elif column.question.kind in TEXT_KINDS and not stored.given.declined:
-                row[column.name] = shown_text(str(stored.given.value), stored.screening_level, viewer)
+                row[column.name] = shown_text(str(stored.given.value), viewer)
             else:
                 row[column.name] = _label(column.question, stored.given)
         out.append(row)

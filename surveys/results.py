@@ -33,8 +33,6 @@ from surveys.services import StoredResponse
 from surveys.suppression import PRIMARY, SECONDARY
 from surveys.tables import QuestionKind
 
-FLAGGED_PLACEHOLDER = "[held for the safeguarding lead]"
-
 
 @dataclass(frozen=True)
 class Viewer:
@@ -42,7 +40,6 @@ class Viewer:
 
     reveal_small_groups: bool = False
     raw_text: bool = False
-    flagged_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,9 +182,7 @@ class SurveyResults:
     crosstab: CrossTab | None = None
 
 
-def shown_text(text: str, level: str, viewer: Viewer) -> str:
-    if level != "none" and not viewer.flagged_text:
-        return FLAGGED_PLACEHOLDER
+def shown_text(text: str, viewer: Viewer) -> str:
     return text if viewer.raw_text else redact(text)
 
 
@@ -344,12 +339,12 @@ def _question(figures: Figures, definition: SurveyDef, question: QuestionDef, re
             if figures.shown(answered_key):
                 # Each text's label adds up to the feelings chart: labels only when all its counts are shown.
                 labelled = all(figures.shown(k) for k, _, _ in feelings)
-                result.texts = [FreeTextItem(shown_text(a.given.value, a.screening_level, viewer),
+                result.texts = [FreeTextItem(shown_text(a.given.value, viewer),
                                              (a.sentiment_label or "neutral") if labelled else "") for a in answered]
             else:
                 result.texts_withheld = True
         if kind is QuestionKind.multiple_choice and figures.shown((*q, "opt", OTHER)) and (*q, "opt", OTHER) in figures.values:
-            result.other_texts = [shown_text(a.given.other_text, a.screening_level, viewer) for a in answered if a.given.other_text]
+            result.other_texts = [shown_text(a.given.other_text, viewer) for a in answered if a.given.other_text]
     return build
 
 

@@ -776,7 +776,16 @@ async def store_response(
                     sentiment_label=assessment.sentiment if assessment else None,
                 ))
             if rows:
-                await Answer.insert(*rows)
+                inserted = await Answer.insert(*rows)
+                await free_text.hold([
+                    free_text.FlaggedText(
+                        source_kind="survey_answer", source_id=stored["id"], text=texts[key], assessment=assessments[key],
+                        place=f"{definition.title} ({mode.value if isinstance(mode, ResponseMode) else mode})",
+                        question=by_key[key].text, survey_id=definition.id,
+                    )
+                    for key, stored in zip(answers, inserted, strict=True)
+                    if key in assessments and assessments[key].flagged
+                ])
             if draft_id is not None:
                 await Draft.delete().where(Draft.id == draft_id)
     except Exception:
@@ -854,7 +863,10 @@ async def load_responses(definition: SurveyDef) -> list[StoredResponse]:
     rows = await Answer.select(
         Answer.response, Answer.question, Answer.value, Answer.declined, Answer.other_text, Answer.screening_level, Answer.sentiment,
         Answer.sentiment_label,
-    ).where(Answer.response.survey == definition.id)
+    ).where(Answer.response.survey == definition.id).where(
+        # Words held for the safeguarding lead are in no result, chart, export or count: as if unanswered.
+        (Answer.screening_level == "none") | (Answer.released == True)  # noqa: E712 (a Piccolo expression)
+    )
     by_id = {q.id: q for q in definition.questions}
     for row in rows:
         if row["question"] in keys and row["response"] in answers:

@@ -92,7 +92,6 @@ def viewer_for(user: CurrentUser) -> results.Viewer:
     return results.Viewer(
         reveal_small_groups=user.can(Permission.view_small_groups),
         raw_text=user.can(Permission.view_raw_free_text),
-        flagged_text=user.can(Permission.triage_safeguarding),
     )
 
 

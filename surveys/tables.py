@@ -161,3 +161,4 @@ class Answer(Table, help_text="One answer; free text carries its screening and s
     sentiment = Real(null=True, default=None)
     sentiment_label = Varchar(length=10, null=True, default=None,
                               help_text="analysis.sentiment's label for the free text; null for answers stored before it was kept.")
+    released = Boolean(default=False, help_text="Flagged, then judged a false alarm by the safeguarding lead: back in analysis.")

@@ -28,7 +28,7 @@ RESPONSES = [
         "say": StoredAnswer(Given("@me =2+2"), "none", 0.0)})
     for n in range(1, 8)
 ]
-EVERYTHING = Viewer(reveal_small_groups=True, raw_text=True, flagged_text=True)
+EVERYTHING = Viewer(reveal_small_groups=True, raw_text=True)
 
 
 def _csv_cells(data: bytes) -> list[str]:

@@ -1,0 +1,1 @@
+"""Safeguarding: every screened disclosure reaches a designated safeguarding lead, and only them."""

@@ -1,0 +1,28 @@
+"""The safeguarding lead's work: disclosures held from every other role, their queue and triage."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app import clock
+from app.safeguarding.tables import Disclosure, DisclosureState
+
+if TYPE_CHECKING:
+    from app.free_text import FlaggedText
+
+
+async def open_disclosures(flagged: list[FlaggedText]) -> list[int]:
+    """One new disclosure per flagged text (called through the door, `app.free_text.hold`)."""
+    if not flagged:
+        return []
+    now = clock.now()
+    rows = [
+        Disclosure(
+            source_kind=item.source_kind, source_id=item.source_id, survey=item.survey_id, place=item.place,
+            question=item.question, text=item.text, level=item.assessment.level, categories=list(item.assessment.categories),
+            reasons=list(item.assessment.reasons), received_at=now, state=DisclosureState.new, state_changed_at=now,
+        )
+        for item in flagged
+    ]
+    inserted = await Disclosure.insert(*rows)
+    return [row["id"] for row in inserted]
