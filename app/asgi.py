@@ -27,6 +27,7 @@ from app.audit.controllers import AuditController, OutboxController
 from app.cli import ChorusCLIPlugin
 from app.database import close_pool, start_pool
 from app.governance.controllers import PartnershipController
+from app.safeguarding.controllers import SafeguardingController
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.web import log_redaction, templating
 from app.web.controllers import HomeController, health
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SurveyResultsController,
             SurveyExportController,
             QuestionBankController,
+            SafeguardingController,
             health,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", opt=PUBLIC),
         ],

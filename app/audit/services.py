@@ -43,6 +43,7 @@ class AuditAction(str, Enum):
     data_exported = "data_exported"
     data_deleted = "data_deleted"
     safeguarding_viewed = "safeguarding_viewed"
+    safeguarding_triaged = "safeguarding_triaged"
 
 
 # Detail keys that could carry a secret or a participant's words are refused outright.

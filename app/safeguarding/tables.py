@@ -26,7 +26,6 @@ class DisclosureState(str, Enum):
 
 class SourceKind(str, Enum):
     survey_answer = "survey_answer"
-    survey_other_text = "survey_other_text"
 
 
 class Disclosure(Table, help_text="Free text screened 'urgent' or 'concern', held for the safeguarding lead."):
