@@ -23,4 +23,9 @@ NEUTRAL_SITE = "https://www.bbc.co.uk/weather"
 
 
 def configure(engine: JinjaTemplateEngine) -> None:
+    from app.settings import get_settings
+
     engine.engine.globals.update({"_": _english, "show": show, "NEUTRAL_SITE": NEUTRAL_SITE})
+    # Checking every template file's time on every render costs ~5 % of a participant request (py-spy,
+    # docs/benchmarks.md); templates change only with a deploy in production.
+    engine.engine.auto_reload = not get_settings().is_production
