@@ -271,9 +271,11 @@ class _NameFinder:
         self.chosen: set[int] = set()
         self._tags: list[str] = []
 
-    def spans(self) -> list[Span]:
+    def spans(self, name_tagger=None) -> list[Span]:
         self._choose_after_cues()
         self._choose_by_the_word()
+        if name_tagger is not None:
+            self.chosen |= name_tagger.names(self)
         self._run_on()
         return self._merged()
 
@@ -473,14 +475,9 @@ class _NameFinder:
                 if len(s.text.split()[-1]) == 1 and text[s.end:s.end + 1] == "." else s for s in spans]
 
 
-def find(text: str) -> list[Span]:
-    """Every personal detail found, in order, without overlaps (earlier rules win)."""
+def pattern_spans(text: str) -> list[Span]:
+    """Details with a shape (the ordered patterns), in the order found, without overlaps."""
     spans: list[Span] = []
-
-    def add(kind: str, start: int, end: int) -> None:
-        if text[start:end].strip() and not any(s.start < end and start < s.end for s in spans):
-            spans.append(Span(kind, start, end, text[start:end]))
-
     for kind, pattern in RULES:
         for match in pattern.finditer(text):
             # A rule may name the part to remove (a group) after context it keeps ("snap me …").
@@ -489,14 +486,36 @@ def find(text: str) -> list[Span]:
                 continue
             if kind == "HANDLE" and group == "g" and lexicon()._inflected(match.group("g").rstrip("0123456789_").lower()):
                 continue  # "hours48" is a typo, "sarahxx2010" a handle
-            add(kind, *match.span(group))
-    for span in _NameFinder(text, spans).spans():
-        add(span.kind, span.start, span.end)
+            _add(spans, text, kind, *match.span(group))
+    return spans
+
+
+def _add(spans: list[Span], text: str, kind: str, start: int, end: int) -> None:
+    if text[start:end].strip() and not any(s.start < end and start < s.end for s in spans):
+        spans.append(Span(kind, start, end, text[start:end]))
+
+
+_SHIPPED = object()
+
+
+def find(text: str, name_tagger=_SHIPPED) -> list[Span]:
+    """Every personal detail found, in order, without overlaps (earlier rules win).
+
+    `name_tagger`: the learned second opinion on names (`analysis.name_model`); the shipped one by
+    default, None for the rules alone (used to measure what it adds).
+    """
+    spans = pattern_spans(text)
+    if name_tagger is _SHIPPED:
+        from analysis.name_model import default_name_tagger
+
+        name_tagger = default_name_tagger()
+    for span in _NameFinder(text, spans).spans(name_tagger):
+        _add(spans, text, span.kind, span.start, span.end)
     if any(s.kind == "NAME" for s in spans):
         for match in AGE.finditer(text):
             group = next(g for g, v in match.groupdict().items() if v)
             if 4 <= int(match.group(group)) <= 25:
-                add("AGE", *match.span(group))
+                _add(spans, text, "AGE", *match.span(group))
     return sorted(spans, key=lambda s: s.start)
 
 
