@@ -71,6 +71,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:\s+(?:School|College|Academy))?"
         r"|\b(?i:st\.?|saint)\s+[^\W\d_]+['’]s\b(?:\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:School|College|Academy|Primary|High))?"
     )),
+    # Lower case, checked against the lexicon in pattern_spans: "langdon academy", not "my old primary school".
+    ("SCHOOL", re.compile(r"\b(?P<l>(?:[a-z][\w'’-]*\s+){1,3}(?:academy|school|college|primary|high))\b")),
     ("ADDRESS", re.compile(
         rf"(?i:\b(?:flat|apartment|apt)\s+\d+\w?(?:,\s*(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{BUILDINGS}))?(?:,\s*\d{{1,4}}[a-z]?\s+(?:[A-Za-z'’-]+\s+){{1,3}}(?:{STREET_TYPES})\b)?)"
         rf"|\b\d{{1,4}}[a-z]?\s+(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{BUILDINGS})\b(?:,\s*(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b)?"
@@ -122,6 +124,8 @@ islington camden brixton peckham croydon lewisham greenwich woolwich tottenham e
 southend brighton margate essex kent birmingham manchester leeds liverpool bristol dlr tfl nhs camhs mash ucas gcse
 gcses btec childline samaritans shout barnardo's nspcc eid ramadan diwali christmas easter halloween hanukkah
 yubo wizz omegle monkey tinder hinge bumble grindr onlyfans life360 zenly tumblr quora replika gemini siri
+capcut lemon8 likee triller yikyak tellonym ngl sendit azar chatroulette houseparty clubhouse viber wechat
+imessage facetime messenger hoop wink yolo zepeto habbo vsco weverse tinychat chatgpt snapmap
 alexa citymapper duolingo kahoot seneca sparx quizlet gimkit blooket wattpad gta fifa valorant runescape
 clash brawl among apex rocket league call duty warzone vaisakhi bonfire pride olympic jubilee elizabeth central northern piccadilly bakerloo district circle metropolitan
 victoria overground lizzy chatgpt ai covid oyster astra corsa fiesta focus golf polo prius bmw audi mercedes
@@ -335,7 +339,9 @@ class _NameFinder:
             nxt = i + 1
             if nxt < count and lows[nxt] == ".":
                 nxt += 1
-            sentence_end = i + 1 < nxt < count and self.lex.is_word(lows[nxt]) and not self.first_name(nxt)  # "a dr. However …"
+            # "a dr. However …" ends a sentence; a capitalised title does not ("Mr. Green").
+            sentence_end = i + 1 < nxt < count and not tokens[i].capitalised and self.lex.is_word(lows[nxt]) \
+                and not self.first_name(nxt)
             if low in TITLES and nxt < count and not self.not_person(nxt) and not sentence_end and (
                     tokens[nxt].capitalised or self.unknown(nxt)
                     or (lows[nxt] not in SPEECH_VERBS and at(nxt + 1) in SPEECH_VERBS)):
@@ -486,8 +492,26 @@ def pattern_spans(text: str) -> list[Span]:
                 continue
             if kind == "HANDLE" and group == "g" and lexicon()._inflected(match.group("g").rstrip("0123456789_").lower()):
                 continue  # "hours48" is a typo, "sarahxx2010" a handle
+            if kind == "SCHOOL" and group == "l":
+                start = _named_school_start(match.group("l"))
+                if start is None:
+                    continue
+                _add(spans, text, kind, match.start("l") + start, match.end("l"))
+                continue
             _add(spans, text, kind, *match.span(group))
     return spans
+
+
+def _named_school_start(phrase: str) -> int | None:
+    """Where a lower-case school's name starts: at its first word that is not English ("langdon academy")."""
+    from analysis.text import stopwords
+
+    offset = 0
+    for word in phrase.split()[:-1]:
+        if word not in stopwords() and not lexicon().is_word(word) and word not in NOT_PEOPLE:
+            return phrase.index(word, offset)
+        offset = phrase.index(word, offset) + len(word)
+    return None
 
 
 def _add(spans: list[Span], text: str, kind: str, start: int, end: int) -> None:
@@ -526,7 +550,11 @@ def _handle_like(word: str) -> bool:
     low = word.lower()
     from analysis.text import stopwords
 
-    return low not in stopwords() and low not in NOT_PEOPLE and not lexicon().is_word(low)
+    # A handle is often two words run together ("sunshinegirl"), which is_word accepts as a compound.
+    lex = lexicon()
+    plain_word = low in lex.english or low in CHAT_WORDS or lex._inflected(low) or any(
+        low.endswith(b) and lex._inflected(low[: -len(b)] + a) for b, a in BRITISH)
+    return low not in stopwords() and low not in NOT_PEOPLE and not plain_word
 
 
 def redact(text: str) -> str:
