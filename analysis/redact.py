@@ -86,7 +86,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 # Words that take a name after them; the title itself stays ("Sgt [NAME]").
 TITLES = frozenset("""mr mrs ms miss mx dr sir pc dc sgt ds di dci insp inspector sergeant constable officer detective
-coach prof professor rev reverend pastor imam""".split())
+coach prof professor rev reverend pastor imam pcso pcsos""".split())
 # People a young person names ("my brother Marcus", "our youth worker, Dami").
 RELATIONS = frozenset("""mum mam mom mother dad father stepdad stepmum brother bro sister sis cousin uncle aunt
 auntie nan nana gran grandma grandad nanny friend mate bestie boyfriend girlfriend bf gf teacher tutor neighbour
@@ -137,7 +137,10 @@ december""".split())
 CHAT_WORDS = frozenset("""lol lmao omg tbh idk ngl rn fr pls plz thx ty bday gonna wanna gotta innit bruv fam
 mandem gyaldem peng peak bare wagwan yeah yh ye yeh nah ok okay tho cos coz cuz bc im ive dont cant wont didnt
 isnt doesnt wasnt thats theres whats u ur r n y b4 sum1 msg txt pic pics uni bestie bff fyi asap etc max min info
-sesh ends roadman youths hmm hm uhh umm erm ahh aww yay wow sick dead mad long x xx xxx""".split())
+sesh ends roadman youths hmm hm uhh umm erm ahh aww yay wow sick dead mad long x xx xxx
+online offline app apps wifi website websites internet email emails smartphone laptop selfie selfies vape vapes
+vaping emoji emojis livestream podcast podcasts download downloads login username password hashtag meme memes
+gaming gamer gamers esports uber vlog vlogs blog blogs""".split())
 # Endings of ordinary words and of English place names: such a word is a name only with a cue.
 WORD_ENDINGS = ("ly", "ing", "tion", "sion", "able", "ible", "ment", "ness", "ful", "ous", "ical", "ity", "ise", "ised",
                 "ize", "ized", "ology", "ism")
@@ -146,7 +149,7 @@ PLACE_ENDINGS = ("ton", "ham", "ford", "field", "land", "side", "bury", "borough
                  "bridge", "thorpe", "ley", "by", "shire")
 # British spellings of words the `words` corpus has in American spelling.
 BRITISH = (("our", "or"), ("re", "er"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("isation", "ization"),
-           ("yse", "yze"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("ence", "ense"))
+           ("yse", "yze"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("ence", "ense"), ("llor", "lor"))
 TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|[^\w\s]")
 AGE = re.compile(
     r"(?i:\b(?:i'?m|i am|aged?|age:?|is|he'?s|she'?s|they'?re|turned|turning)\s+)(?P<a>\d{1,2})\b(?!\s*(?:pm|am|%|:|\.\d|mins?\b|minutes|hours|p\b|quid|pounds|£))"
@@ -185,6 +188,8 @@ class Lexicon:
                 return True
         if self._inflected(low):
             return True
+        if "-" in low and all(part in self.english or part in CHAT_WORDS for part in low.split("-")):
+            return True  # "so-so", "well-known", "after-school"
         # Compounds written as one word ("wheelchair", "healthcare"), but never a first name ("Rosemary").
         return low not in self.first_names and any(
             self._inflected(low[:k]) and self._inflected(low[k:]) for k in range(4, len(low) - 3))
@@ -503,15 +508,21 @@ def pattern_spans(text: str) -> list[Span]:
 
 
 def _named_school_start(phrase: str) -> int | None:
-    """Where a lower-case school's name starts: at its first word that is not English ("langdon academy")."""
+    """Where a lower-case school's name starts ("langdon academy", "eastlea community school"), if it has one.
+
+    The name is the run of words straight before "school" with no small word inside it ("a
+    counsellor at school" is not one), and at least one of them is not English.
+    """
     from analysis.text import stopwords
 
-    offset = 0
-    for word in phrase.split()[:-1]:
-        if word not in stopwords() and not lexicon().is_word(word) and word not in NOT_PEOPLE:
-            return phrase.index(word, offset)
-        offset = phrase.index(word, offset) + len(word)
-    return None
+    words = phrase.split()[:-1]
+    run = len(words)
+    while run > 0 and words[run - 1] not in stopwords():
+        run -= 1
+    name = words[run:]
+    if not any(not lexicon().is_word(w) and w not in NOT_PEOPLE for w in name):
+        return None
+    return len(" ".join(words[:run])) + (1 if run else 0)
 
 
 def _add(spans: list[Span], text: str, kind: str, start: int, end: int) -> None:

@@ -14,12 +14,12 @@ def rules_alone(text: str) -> str:
     return "".join(out + [text[cursor:]])
 
 
-# Written here; names the rules' cues do not reach ("next to …", a lower-case name in a list; "ama", a word, stays).
+# Written here; lower-case names with no cue the rules know ("… should be", "yesterday … was").
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("I sit next to Oluwaseun in maths", "I sit next to [NAME] in maths"),
-        ("kofi n ama came to the session", "[NAME] n ama came to the session"),
+        ("we think temitope should be head girl", "we think [NAME] should be head girl"),
+        ("yesterday ifeoma was crying in the toilets", "yesterday [NAME] was crying in the toilets"),
     ],
 )
 def test_the_tagger_finds_names_the_rules_leave(text, expected):
@@ -63,8 +63,8 @@ def test_the_shipped_training_texts_load_and_have_details():
 
 
 def test_predict_gives_name_spans_per_text():
-    spans = default_name_tagger().predict(["I sit next to Oluwaseun in maths", "the park is nice"])
-    assert spans == [[(14, 23)], []]
+    spans = default_name_tagger().predict(["we think temitope should be head girl", "the park is nice"])
+    assert spans == [[(9, 17)], []]
 
 
 def test_scoring_by_hand_matches_the_fitted_pipeline():
