@@ -34,10 +34,10 @@ PLATFORMS = (
     r"youtube|yt|roblox|fortnite|gamertag|gamer tag|telegram|kik|facebook|fb|whatsapp|bereal"
 )
 # What may stand between a platform and a handle: "snap me", "my discord is", "insta -", "gamertag".
-HANDLE_GLUE = rf"(?:\s*(?:[:=\-(]|\b(?:{PLATFORMS})\b|\bme\b|\bis\b|\bon\b|\bat\b|\bname\b|\bid\b|\buser(?:name)?\b|\bgamertag\b|\btag\b|\bhandle\b|\badd\b))*\s*"
+HANDLE_GLUE = rf"(?:\s*(?:[:=\-(]|\b(?:{PLATFORMS})\b|\bme\b|\bis\b|['’]s\b|\bits\b|\bit['’]s\b|\bon\b|\bat\b|\bname\b|\bid\b|\buser(?:name)?\b|\bgamertag\b|\btag\b|\bhandle\b|\badd\b))*\s*"
 HANDLE_SHAPE = r"@?[\w][\w.]*(?:#\d{3,5})?"
 HOME = (
-    r"(?:i|we)\s+(?:live|lived|stay|stayed)|i'?m\s+living|we'?re\s+living|(?:my|our)\s+(?:house|home|flat|address)\s+is|"
+    r"(?:i|we)\s+(?:live|lived|stay|stayed)|(?:lives|stays)|(?:i'?m|we'?re)(?=\s+on\b)|i'?m\s+living|we'?re\s+living|(?:my|our)\s+(?:house|home|flat|address)\s+is|"
     r"(?:i'?m|we'?re)\s+moving|(?:i|we)\s+moved|(?:my|our)\s+(?:street|road)\s+is|(?:my|our)\s+(?:house|home|flat)"
 )
 
@@ -72,7 +72,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|\b(?i:st\.?|saint)\s+[^\W\d_]+['’]s\b(?:\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:School|College|Academy|Primary|High))?"
     )),
     # Lower case, checked against the lexicon in pattern_spans: "langdon academy", not "my old primary school".
-    ("SCHOOL", re.compile(r"\b(?P<l>(?:[a-z][\w'’-]*\s+){1,3}(?:academy|school|college|primary|high))\b")),
+    ("SCHOOL", re.compile(r"\b(?P<l>(?:[A-Za-z][\w'’-]*\s+){1,3}(?i:academy|school|college|primary|high|sixth form))\b"
+                          r"|(?i:\b(?:year|yr)\s*\d{1,2}\s+at\s+)(?P<y>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})")),
     ("ADDRESS", re.compile(
         rf"(?i:\b(?:flat|apartment|apt)\s+\d+\w?(?:,\s*(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{BUILDINGS}))?(?:,\s*\d{{1,4}}[a-z]?\s+(?:[A-Za-z'’-]+\s+){{1,3}}(?:{STREET_TYPES})\b)?)"
         rf"|\b\d{{1,4}}[a-z]?\s+(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{BUILDINGS})\b(?:,\s*(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b)?"
@@ -86,7 +87,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 # Words that take a name after them; the title itself stays ("Sgt [NAME]").
 TITLES = frozenset("""mr mrs ms miss mx dr sir pc dc sgt ds di dci insp inspector sergeant constable officer detective
-coach prof professor rev reverend pastor imam pcso pcsos""".split())
+coach prof professor rev reverend pastor imam pcso pcsos supt superintendent madame madam mme mlle monsieur herr
+frau senor señor senora señora signor signora profe ustadh ustadha ustaz sheikh""".split())
 # People a young person names ("my brother Marcus", "our youth worker, Dami").
 RELATIONS = frozenset("""mum mam mom mother dad father stepdad stepmum brother bro sister sis cousin uncle aunt
 auntie nan nana gran grandma grandad nanny friend mate bestie boyfriend girlfriend bf gf teacher tutor neighbour
@@ -124,6 +126,8 @@ islington camden brixton peckham croydon lewisham greenwich woolwich tottenham e
 southend brighton margate essex kent birmingham manchester leeds liverpool bristol dlr tfl nhs camhs mash ucas gcse
 gcses btec childline samaritans shout barnardo's nspcc eid ramadan diwali christmas easter halloween hanukkah
 yubo wizz omegle monkey tinder hinge bumble grindr onlyfans life360 zenly tumblr quora replika gemini siri
+french spanish german italian portuguese polish urdu bengali bangla punjabi gujarati tamil somali arabic turkish
+romanian lithuanian mandarin cantonese hindi swahili yoruba igbo twi tigrinya amharic pashto farsi kurdish albanian
 capcut lemon8 likee triller yikyak tellonym ngl sendit azar chatroulette houseparty clubhouse viber wechat
 imessage facetime messenger hoop wink yolo zepeto habbo vsco weverse tinychat chatgpt snapmap
 alexa citymapper duolingo kahoot seneca sparx quizlet gimkit blooket wattpad gta fifa valorant runescape
@@ -497,6 +501,8 @@ def pattern_spans(text: str) -> list[Span]:
                 continue
             if kind == "HANDLE" and group == "g" and lexicon()._inflected(match.group("g").rstrip("0123456789_").lower()):
                 continue  # "hours48" is a typo, "sarahxx2010" a handle
+            if kind == "SCHOOL" and group == "y" and not _school_name_like(match.group("y")):
+                continue
             if kind == "SCHOOL" and group == "l":
                 start = _named_school_start(match.group("l"))
                 if start is None:
@@ -507,6 +513,13 @@ def pattern_spans(text: str) -> list[Span]:
     return spans
 
 
+def _school_name_like(words: str) -> bool:
+    """After "year 10 at": a school's name, not a place or an app ("at Kingsford", not "at Westfield")."""
+    first = words.split()[0].lower()
+    return first not in NOT_PEOPLE and first not in DAYS_AND_MONTHS and first not in lexicon().proper_nouns \
+        and not _plain_word(first)
+
+
 def _named_school_start(phrase: str) -> int | None:
     """Where a lower-case school's name starts ("langdon academy", "eastlea community school"), if it has one.
 
@@ -515,14 +528,16 @@ def _named_school_start(phrase: str) -> int | None:
     """
     from analysis.text import stopwords
 
-    words = phrase.split()[:-1]
+    places = [m.start() for m in re.finditer(r"\S+", phrase)]
+    words = phrase.lower().split()[:-2 if re.search(r"sixth\s+form$", phrase, re.I) else -1]
     run = len(words)
     while run > 0 and words[run - 1] not in stopwords():
         run -= 1
     name = words[run:]
-    if not any(not lexicon().is_word(w) and w not in NOT_PEOPLE for w in name):
+    if not any(not _plain_word(w) and w not in NOT_PEOPLE and w not in lexicon().proper_nouns
+               and w not in DAYS_AND_MONTHS for w in name):  # "the Lithuanian Saturday school" is no school's name
         return None
-    return len(" ".join(words[:run])) + (1 if run else 0)
+    return places[run]
 
 
 def _add(spans: list[Span], text: str, kind: str, start: int, end: int) -> None:
@@ -562,10 +577,14 @@ def _handle_like(word: str) -> bool:
     from analysis.text import stopwords
 
     # A handle is often two words run together ("sunshinegirl"), which is_word accepts as a compound.
+    return low not in stopwords() and low not in NOT_PEOPLE and not _plain_word(low)
+
+
+def _plain_word(low: str) -> bool:
+    """An English word as it stands, inflected or British, but not two run together ("kingsford")."""
     lex = lexicon()
-    plain_word = low in lex.english or low in CHAT_WORDS or lex._inflected(low) or any(
+    return low in lex.english or low in CHAT_WORDS or lex._inflected(low) or any(
         low.endswith(b) and lex._inflected(low[: -len(b)] + a) for b, a in BRITISH)
-    return low not in stopwords() and low not in NOT_PEOPLE and not plain_word
 
 
 def redact(text: str) -> str:

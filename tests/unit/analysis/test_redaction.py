@@ -84,6 +84,9 @@ def test_the_transformer_works_on_a_list():
         ("pls tell miss rahman i'm late", "pls tell miss [NAME] i'm late"),
         ("Mr Ó Súilleabháin runs the club", "Mr [NAME] runs the club"),
         ("Mr. Green told us off for nothing", "Mr. [NAME] told us off for nothing"),
+        ("Madame Dubois teaches French", "Madame [NAME] teaches French"),
+        ("Señora Lopez is kind", "Señora [NAME] is kind"),
+        ("Supt Clarke came to assembly", "Supt [NAME] came to assembly"),
         # Homes and schools.
         ("we live at 42 Barking Road", "we live at [ADDRESS]"),
         ("I'm from the Ferndown estate", "I'm from the [ADDRESS]"),
@@ -91,6 +94,10 @@ def test_the_transformer_works_on_a_list():
         ("I go to Thornfield Park Academy", "I go to [SCHOOL]"),
         ("i go to langdon academy", "i go to [SCHOOL]"),
         ("im at eastlea community school now", "im at [SCHOOL] now"),
+        ("I go to Brampton Manor sixth form", "I go to [SCHOOL]"),
+        ("I'm in year 10 at Kingsford and it's fine", "I'm in year 10 at [SCHOOL] and it's fine"),
+        ("my nan lives on Gladstone Avenue", "my nan lives on [ADDRESS]"),
+        ("I'm on Plashet Road if you need me", "I'm on [ADDRESS] if you need me"),
         # Handles with and without a platform word.
         ("my insta is ines.ferreira_", "my insta is [HANDLE]"),
         ("Xbox gamertag NightOwl4471 if anyone wants to play", "Xbox gamertag [HANDLE] if anyone wants to play"),
@@ -99,6 +106,8 @@ def test_the_transformer_works_on_a_list():
         ("my user is kiki_b", "my user is [HANDLE]"),
         ("add my snap sunshinegirl", "add my snap [HANDLE]"),
         ("xbox: shadowwolf", "xbox: [HANDLE]"),
+        ("my snap's jaydenxo", "my snap's [HANDLE]"),
+        ("add me on insta its kayla.m", "add me on insta its [HANDLE]"),
         ("i live on hoe street", "i live on [ADDRESS]"),
         ("I told kayden to stop", "I told [NAME] to stop"),
         # Numbers that identify a person.
@@ -125,6 +134,9 @@ def test_each_kind_of_detail_is_replaced(text, expected):
         "CapCut is good for edits and Lemon8 is new",
         "my old primary school had a better playground",
         "the secondary school near me is strict",
+        "The school should open the library at lunch",
+        "I'm in year 10 at school and it's fine",
+        "I'm on the bus every day",
         "snap me later",
         # From our own ordinary answers (analysis/data/ordinary-answers.tsv): modern and British words, plural titles.
         "there should be a counsellor at school every day",
