@@ -34,10 +34,10 @@ PLATFORMS = (
     r"youtube|yt|roblox|fortnite|gamertag|gamer tag|telegram|kik|facebook|fb|whatsapp|bereal"
 )
 # What may stand between a platform and a handle: "snap me", "my discord is", "insta -", "gamertag".
-HANDLE_GLUE = rf"(?:\s*(?:[:=\-(]|\b(?:{PLATFORMS})\b|\bme\b|\bis\b|\bon\b|\bat\b|\bname\b|\bid\b|\buser(?:name)?\b|\bgamertag\b|\btag\b|\bhandle\b|\badd\b))*\s*"
+HANDLE_GLUE = rf"(?:\s*(?:[:=\-(]|\b(?:{PLATFORMS})\b|\bme\b|\bis\b|['’]s\b|\bits\b|\bit['’]s\b|\bon\b|\bat\b|\bname\b|\bid\b|\buser(?:name)?\b|\bgamertag\b|\btag\b|\bhandle\b|\badd\b))*\s*"
 HANDLE_SHAPE = r"@?[\w][\w.]*(?:#\d{3,5})?"
 HOME = (
-    r"(?:i|we)\s+(?:live|lived|stay|stayed)|i'?m\s+living|we'?re\s+living|(?:my|our)\s+(?:house|home|flat|address)\s+is|"
+    r"(?:i|we)\s+(?:live|lived|stay|stayed)|(?:lives|stays)|(?:i'?m|we'?re)(?=\s+on\b)|i'?m\s+living|we'?re\s+living|(?:my|our)\s+(?:house|home|flat|address)\s+is|"
     r"(?:i'?m|we'?re)\s+moving|(?:i|we)\s+moved|(?:my|our)\s+(?:street|road)\s+is|(?:my|our)\s+(?:house|home|flat)"
 )
 
@@ -71,6 +71,9 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:\s+(?:School|College|Academy))?"
         r"|\b(?i:st\.?|saint)\s+[^\W\d_]+['’]s\b(?:\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:School|College|Academy|Primary|High))?"
     )),
+    # Lower case, checked against the lexicon in pattern_spans: "langdon academy", not "my old primary school".
+    ("SCHOOL", re.compile(r"\b(?P<l>(?:[A-Za-z][\w'’-]*\s+){1,3}(?i:academy|school|college|primary|high|sixth form))\b"
+                          r"|(?i:\b(?:year|yr)\s*\d{1,2}\s+at\s+)(?P<y>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})")),
     ("ADDRESS", re.compile(
         rf"(?i:\b(?:flat|apartment|apt)\s+\d+\w?(?:,\s*(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{BUILDINGS}))?(?:,\s*\d{{1,4}}[a-z]?\s+(?:[A-Za-z'’-]+\s+){{1,3}}(?:{STREET_TYPES})\b)?)"
         rf"|\b\d{{1,4}}[a-z]?\s+(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{BUILDINGS})\b(?:,\s*(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b)?"
@@ -84,7 +87,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 # Words that take a name after them; the title itself stays ("Sgt [NAME]").
 TITLES = frozenset("""mr mrs ms miss mx dr sir pc dc sgt ds di dci insp inspector sergeant constable officer detective
-coach prof professor rev reverend pastor imam""".split())
+coach prof professor rev reverend pastor imam pcso pcsos supt superintendent madame madam mme mlle monsieur herr
+frau senor señor senora señora signor signora profe ustadh ustadha ustaz sheikh""".split())
 # People a young person names ("my brother Marcus", "our youth worker, Dami").
 RELATIONS = frozenset("""mum mam mom mother dad father stepdad stepmum brother bro sister sis cousin uncle aunt
 auntie nan nana gran grandma grandad nanny friend mate bestie boyfriend girlfriend bf gf teacher tutor neighbour
@@ -122,6 +126,10 @@ islington camden brixton peckham croydon lewisham greenwich woolwich tottenham e
 southend brighton margate essex kent birmingham manchester leeds liverpool bristol dlr tfl nhs camhs mash ucas gcse
 gcses btec childline samaritans shout barnardo's nspcc eid ramadan diwali christmas easter halloween hanukkah
 yubo wizz omegle monkey tinder hinge bumble grindr onlyfans life360 zenly tumblr quora replika gemini siri
+french spanish german italian portuguese polish urdu bengali bangla punjabi gujarati tamil somali arabic turkish
+romanian lithuanian mandarin cantonese hindi swahili yoruba igbo twi tigrinya amharic pashto farsi kurdish albanian
+capcut lemon8 likee triller yikyak tellonym ngl sendit azar chatroulette houseparty clubhouse viber wechat
+imessage facetime messenger hoop wink yolo zepeto habbo vsco weverse tinychat chatgpt snapmap
 alexa citymapper duolingo kahoot seneca sparx quizlet gimkit blooket wattpad gta fifa valorant runescape
 clash brawl among apex rocket league call duty warzone vaisakhi bonfire pride olympic jubilee elizabeth central northern piccadilly bakerloo district circle metropolitan
 victoria overground lizzy chatgpt ai covid oyster astra corsa fiesta focus golf polo prius bmw audi mercedes
@@ -133,7 +141,10 @@ december""".split())
 CHAT_WORDS = frozenset("""lol lmao omg tbh idk ngl rn fr pls plz thx ty bday gonna wanna gotta innit bruv fam
 mandem gyaldem peng peak bare wagwan yeah yh ye yeh nah ok okay tho cos coz cuz bc im ive dont cant wont didnt
 isnt doesnt wasnt thats theres whats u ur r n y b4 sum1 msg txt pic pics uni bestie bff fyi asap etc max min info
-sesh ends roadman youths hmm hm uhh umm erm ahh aww yay wow sick dead mad long x xx xxx""".split())
+sesh ends roadman youths hmm hm uhh umm erm ahh aww yay wow sick dead mad long x xx xxx
+online offline app apps wifi website websites internet email emails smartphone laptop selfie selfies vape vapes
+vaping emoji emojis livestream podcast podcasts download downloads login username password hashtag meme memes
+gaming gamer gamers esports uber vlog vlogs blog blogs""".split())
 # Endings of ordinary words and of English place names: such a word is a name only with a cue.
 WORD_ENDINGS = ("ly", "ing", "tion", "sion", "able", "ible", "ment", "ness", "ful", "ous", "ical", "ity", "ise", "ised",
                 "ize", "ized", "ology", "ism")
@@ -142,7 +153,7 @@ PLACE_ENDINGS = ("ton", "ham", "ford", "field", "land", "side", "bury", "borough
                  "bridge", "thorpe", "ley", "by", "shire")
 # British spellings of words the `words` corpus has in American spelling.
 BRITISH = (("our", "or"), ("re", "er"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("isation", "ization"),
-           ("yse", "yze"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("ence", "ense"))
+           ("yse", "yze"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("ence", "ense"), ("llor", "lor"))
 TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|[^\w\s]")
 AGE = re.compile(
     r"(?i:\b(?:i'?m|i am|aged?|age:?|is|he'?s|she'?s|they'?re|turned|turning)\s+)(?P<a>\d{1,2})\b(?!\s*(?:pm|am|%|:|\.\d|mins?\b|minutes|hours|p\b|quid|pounds|£))"
@@ -181,6 +192,8 @@ class Lexicon:
                 return True
         if self._inflected(low):
             return True
+        if "-" in low and all(part in self.english or part in CHAT_WORDS for part in low.split("-")):
+            return True  # "so-so", "well-known", "after-school"
         # Compounds written as one word ("wheelchair", "healthcare"), but never a first name ("Rosemary").
         return low not in self.first_names and any(
             self._inflected(low[:k]) and self._inflected(low[k:]) for k in range(4, len(low) - 3))
@@ -271,9 +284,11 @@ class _NameFinder:
         self.chosen: set[int] = set()
         self._tags: list[str] = []
 
-    def spans(self) -> list[Span]:
+    def spans(self, name_tagger=None) -> list[Span]:
         self._choose_after_cues()
         self._choose_by_the_word()
+        if name_tagger is not None:
+            self.chosen |= name_tagger.names(self)
         self._run_on()
         return self._merged()
 
@@ -333,7 +348,9 @@ class _NameFinder:
             nxt = i + 1
             if nxt < count and lows[nxt] == ".":
                 nxt += 1
-            sentence_end = i + 1 < nxt < count and self.lex.is_word(lows[nxt]) and not self.first_name(nxt)  # "a dr. However …"
+            # "a dr. However …" ends a sentence; a capitalised title does not ("Mr. Green").
+            sentence_end = i + 1 < nxt < count and not tokens[i].capitalised and self.lex.is_word(lows[nxt]) \
+                and not self.first_name(nxt)
             if low in TITLES and nxt < count and not self.not_person(nxt) and not sentence_end and (
                     tokens[nxt].capitalised or self.unknown(nxt)
                     or (lows[nxt] not in SPEECH_VERBS and at(nxt + 1) in SPEECH_VERBS)):
@@ -473,14 +490,9 @@ class _NameFinder:
                 if len(s.text.split()[-1]) == 1 and text[s.end:s.end + 1] == "." else s for s in spans]
 
 
-def find(text: str) -> list[Span]:
-    """Every personal detail found, in order, without overlaps (earlier rules win)."""
+def pattern_spans(text: str) -> list[Span]:
+    """Details with a shape (the ordered patterns), in the order found, without overlaps."""
     spans: list[Span] = []
-
-    def add(kind: str, start: int, end: int) -> None:
-        if text[start:end].strip() and not any(s.start < end and start < s.end for s in spans):
-            spans.append(Span(kind, start, end, text[start:end]))
-
     for kind, pattern in RULES:
         for match in pattern.finditer(text):
             # A rule may name the part to remove (a group) after context it keeps ("snap me …").
@@ -489,14 +501,71 @@ def find(text: str) -> list[Span]:
                 continue
             if kind == "HANDLE" and group == "g" and lexicon()._inflected(match.group("g").rstrip("0123456789_").lower()):
                 continue  # "hours48" is a typo, "sarahxx2010" a handle
-            add(kind, *match.span(group))
-    for span in _NameFinder(text, spans).spans():
-        add(span.kind, span.start, span.end)
+            if kind == "SCHOOL" and group == "y" and not _school_name_like(match.group("y")):
+                continue
+            if kind == "SCHOOL" and group == "l":
+                start = _named_school_start(match.group("l"))
+                if start is None:
+                    continue
+                _add(spans, text, kind, match.start("l") + start, match.end("l"))
+                continue
+            _add(spans, text, kind, *match.span(group))
+    return spans
+
+
+def _school_name_like(words: str) -> bool:
+    """After "year 10 at": a school's name, not a place or an app ("at Kingsford", not "at Westfield")."""
+    first = words.split()[0].lower()
+    return first not in NOT_PEOPLE and first not in DAYS_AND_MONTHS and first not in lexicon().proper_nouns \
+        and not _plain_word(first)
+
+
+def _named_school_start(phrase: str) -> int | None:
+    """Where a lower-case school's name starts ("langdon academy", "eastlea community school"), if it has one.
+
+    The name is the run of words straight before "school" with no small word inside it ("a
+    counsellor at school" is not one), and at least one of them is not English.
+    """
+    from analysis.text import stopwords
+
+    places = [m.start() for m in re.finditer(r"\S+", phrase)]
+    words = phrase.lower().split()[:-2 if re.search(r"sixth\s+form$", phrase, re.I) else -1]
+    run = len(words)
+    while run > 0 and words[run - 1] not in stopwords():
+        run -= 1
+    name = words[run:]
+    if not any(not _plain_word(w) and w not in NOT_PEOPLE and w not in lexicon().proper_nouns
+               and w not in DAYS_AND_MONTHS for w in name):  # "the Lithuanian Saturday school" is no school's name
+        return None
+    return places[run]
+
+
+def _add(spans: list[Span], text: str, kind: str, start: int, end: int) -> None:
+    if text[start:end].strip() and not any(s.start < end and start < s.end for s in spans):
+        spans.append(Span(kind, start, end, text[start:end]))
+
+
+_SHIPPED = object()
+
+
+def find(text: str, name_tagger=_SHIPPED) -> list[Span]:
+    """Every personal detail found, in order, without overlaps (earlier rules win).
+
+    `name_tagger`: the learned second opinion on names (`analysis.name_model`); the shipped one by
+    default, None for the rules alone (used to measure what it adds).
+    """
+    spans = pattern_spans(text)
+    if name_tagger is _SHIPPED:
+        from analysis.name_model import default_name_tagger
+
+        name_tagger = default_name_tagger()
+    for span in _NameFinder(text, spans).spans(name_tagger):
+        _add(spans, text, span.kind, span.start, span.end)
     if any(s.kind == "NAME" for s in spans):
         for match in AGE.finditer(text):
             group = next(g for g, v in match.groupdict().items() if v)
             if 4 <= int(match.group(group)) <= 25:
-                add("AGE", *match.span(group))
+                _add(spans, text, "AGE", *match.span(group))
     return sorted(spans, key=lambda s: s.start)
 
 
@@ -507,7 +576,15 @@ def _handle_like(word: str) -> bool:
     low = word.lower()
     from analysis.text import stopwords
 
-    return low not in stopwords() and low not in NOT_PEOPLE and not lexicon().is_word(low)
+    # A handle is often two words run together ("sunshinegirl"), which is_word accepts as a compound.
+    return low not in stopwords() and low not in NOT_PEOPLE and not _plain_word(low)
+
+
+def _plain_word(low: str) -> bool:
+    """An English word as it stands, inflected or British, but not two run together ("kingsford")."""
+    lex = lexicon()
+    return low in lex.english or low in CHAT_WORDS or lex._inflected(low) or any(
+        low.endswith(b) and lex._inflected(low[: -len(b)] + a) for b, a in BRITISH)
 
 
 def redact(text: str) -> str:

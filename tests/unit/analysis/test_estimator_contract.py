@@ -10,12 +10,13 @@ from sklearn.base import clone
 from sklearn.utils import estimator_checks
 from sklearn.utils._tags import get_tags
 
+from analysis.name_model import NameTagger
 from analysis.redact import Redactor
 from analysis.screening import SafeguardingScreener, load_labelled_set
 from analysis.sentiment import SentimentScorer
 from analysis.themes import ThemeModel
 
-ESTIMATORS = [Redactor(), SentimentScorer(), SafeguardingScreener(), ThemeModel(k=3, random_state=1)]
+ESTIMATORS = [Redactor(), NameTagger(), SentimentScorer(), SafeguardingScreener(), ThemeModel(k=3, random_state=1)]
 API_CHECKS = [
     estimator_checks.check_no_attributes_set_in_init,
     estimator_checks.check_estimator_cloneable,
