@@ -34,6 +34,7 @@ from app.web.errors import bad_form_handler, http_exception_handler, server_erro
 from app.web.security import security_headers
 from surveys.controllers import JoinController, ParticipantController
 from surveys.definition import TamperedForm
+from surveys.receipt_controllers import ReceiptController, SubjectAccessController
 from surveys.staff_controllers import (
     QuestionBankController,
     SurveyBuilderController,
@@ -70,6 +71,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OutboxController,
             JoinController,
             ParticipantController,
+            ReceiptController,
+            SubjectAccessController,
             SurveyBuilderController,
             SurveyResultsController,
             SurveyExportController,
