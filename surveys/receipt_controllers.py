@@ -110,5 +110,5 @@ class SubjectAccessController(Controller):
                 "receipt": data.receipt[:20],
                 "error": "Nothing is held for that code: it was mistyped, the participant deleted their answers, "
                          "or they were deleted when the survey's retention period ended."})
-        return Response(json.dumps(held, indent=2, ensure_ascii=False), media_type="application/json",
+        return Response(json.dumps(held, indent=2, ensure_ascii=False), media_type="application/json", status_code=200,
                         headers={"Content-Disposition": 'attachment; filename="subject-access.json"'})

@@ -140,7 +140,7 @@ async def subject_access(typed: str) -> dict | None:
         return None
     definition = await load_definition(response["survey"])
     questions = {q.id: q for q in definition.questions}
-    answers = await Answer.select().where(Answer.response == response["id"]).output(load_json=True)
+    answers = await Answer.select().where(Answer.response == response["id"])
     answer_ids = [a["id"] for a in answers]
     disclosures = await Disclosure.select(Disclosure.id, Disclosure.source_id, Disclosure.level, Disclosure.state,
                                           Disclosure.received_at).where(
