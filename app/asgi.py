@@ -35,6 +35,7 @@ from app.web.errors import bad_form_handler, http_exception_handler, server_erro
 from app.web.security import security_headers
 from surveys.controllers import JoinController, ParticipantController
 from surveys.definition import TamperedForm
+from surveys.receipt_controllers import ReceiptController, SubjectAccessController
 from surveys.staff_controllers import (
     QuestionBankController,
     SurveyBuilderController,
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OutboxController,
             JoinController,
             ParticipantController,
+            ReceiptController,
+            SubjectAccessController,
             SurveyBuilderController,
             SurveyResultsController,
             SurveyExportController,

@@ -17,7 +17,7 @@ AGENCY_NAMES = ["council_cyps", "police", "health", "camhs", "education", "housi
 
 class ChorusCLIPlugin(CLIPluginProtocol):
     def on_cli_init(self, cli: click.Group) -> None:
-        for group in (database, governance, demo, users, surveys, nltk_data):
+        for group in (database, governance, demo, users, surveys, retention, nltk_data):
             cli.add_command(group)
 
 
@@ -92,6 +92,18 @@ def purge_drafts() -> None:
     from surveys.services import purge_expired_drafts
 
     click.echo(f"deleted {asyncio.run(purge_expired_drafts())} expired unfinished answers")
+
+
+@click.group(help="How long participants' answers are kept.")
+def retention() -> None:
+    pass
+
+
+@retention.command(name="purge", help="Delete raw answers past their survey's retention period, and expired unfinished answers (run daily; safe to run again).")
+def retention_purge() -> None:
+    from surveys.retention import purge_expired
+
+    click.echo(f"retention: {asyncio.run(purge_expired())}")
 
 
 @click.group(help="Staff accounts.")

@@ -16,7 +16,8 @@ from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
 from app.accounts.auth import PUBLIC
 from app.web.requests import AppSettings
 from app.web.templating import NEUTRAL_SITE
-from surveys import i18n, services
+from surveys import consent, i18n, services
+from surveys.contact import CONTACT_LIMIT, ContactAnswer, take_contact
 from surveys.definition import (
     FACES,
     LONG_TEXT_LIMIT,
@@ -31,7 +32,7 @@ from surveys.definition import (
     read_page,
 )
 from surveys.forms import read_form
-from surveys.tables import ResponseMode, SurveyStatus
+from surveys.tables import ResponseMode, SurveyStatus, UnderThirteenRoute
 
 # Participant pages are small forms: anything bigger than this is not one of ours.
 MAX_PARTICIPANT_BODY = 256 * 1024
@@ -78,8 +79,27 @@ class _Problem(Exception):
         self.survey = survey
 
 
-async def _localised(survey: dict, language: str) -> tuple[SurveyDef, bool]:
-    return await services.participant_definition(survey, language)
+async def _localised(survey: dict, language: str, draft: services.DraftState | None = None) -> tuple[SurveyDef, bool]:
+    """The survey in `language`; for a draft of an under-13 on the shorter route, the shorter survey."""
+    definition, missing = await services.participant_definition(survey, language)
+    if draft is not None and consent.takes_shorter_survey(survey, draft.consent.age_band):
+        definition = definition.for_under_13s()
+    return definition, missing
+
+
+async def _welcome_page(request: Request, survey: dict, language: str, *, kiosk: bool, sent: bool = False,
+                        form: dict | None = None, error: Message | None = None, status: int = 200) -> Template:
+    definition, missing = await _localised(survey, language)
+    languages = [i18n.language(c) for c in definition.languages]
+    form = form or {}
+    return Template("surveys/participant/welcome.html", status_code=status, context=participant_context(
+        language, survey=definition, code=survey["public_code"], languages=languages, missing=missing,
+        kiosk=kiosk, sent=sent, local_contact=definition.local_contact,
+        notice=consent.notice(survey["retention_months"]), notice_version=consent.NOTICE_VERSION,
+        asks_age=consent.asks_age(survey["audience"]), age_bands=consent.AGE_BANDS,
+        parent_statement=consent.PARENT_STATEMENT if survey["under_13_route"] == UnderThirteenRoute.parent_statement else "",
+        chosen_age=form.get("age_band", [""])[0], parent_ticked=form.get("parent_statement", [""])[0] == "1",
+        easy_read_ticked=form.get("easy_read", [""])[0] == "1", error=error))
 
 
 def _pick_language(request: Request, survey: dict, chosen: str) -> str:
@@ -121,12 +141,7 @@ class ParticipantController(Controller):
             survey = await _open_survey(code)
         except _Problem as p:
             return problem(p.reason)
-        language = _pick_language(request, survey, lang)
-        definition, missing = await _localised(survey, language)
-        languages = [i18n.language(c) for c in definition.languages]
-        return Template("surveys/participant/welcome.html", context=participant_context(
-            language, survey=definition, code=survey["public_code"], languages=languages, missing=missing,
-            kiosk=kiosk, sent=sent, local_contact=definition.local_contact))
+        return await _welcome_page(request, survey, _pick_language(request, survey, lang), kiosk=kiosk, sent=sent)
 
     @get("/", name="survey_start")
     async def welcome(self, request: Request, code: FromPath[str], lang: FromQuery[str] = "") -> Template:
@@ -149,8 +164,13 @@ class ParticipantController(Controller):
         if language not in (survey["languages"] or ["en"]):
             language = _pick_language(request, survey, "")
         mode = ResponseMode.kiosk if form.get("mode", [""])[0] == "kiosk" else ResponseMode.online
+        try:
+            agreement = consent.read_agreement(form, survey)
+        except consent.NotAgreed as not_agreed:
+            return await _welcome_page(request, survey, language, kiosk=mode == ResponseMode.kiosk, form=form,
+                                       error=Message(not_agreed.message), status=HTTP_400_BAD_REQUEST)
         easy_read = form.get("easy_read", [""])[0] == "1" or survey["easy_read"]
-        token = await services.start_draft(survey, language=language, mode=mode, easy_read=easy_read)
+        token = await services.start_draft(survey, language=language, mode=mode, easy_read=easy_read, agreement=agreement)
         return Redirect(f"/s/{survey['public_code']}/d/{token}", status_code=303)
 
     @get("/d/{token:str}", name="survey_page")
@@ -166,7 +186,7 @@ class ParticipantController(Controller):
             if await services.was_submitted(token):
                 return problem("sent", _pick_language(request, survey, ""))
             return problem("gone", survey=None)
-        definition, missing = await _localised(survey, draft.language)
+        definition, missing = await _localised(survey, draft.language, draft)
         pages = _pages(definition, draft)
         # A page number we did not link to (typed, cut short, out of range) shows where they are up to.
         number = int(page) if page.isascii() and page.isdigit() and len(page) < 4 else 0
@@ -194,10 +214,11 @@ class ParticipantController(Controller):
             if (earlier := await services.find_submission(token, settings.secret_key)) is not None:
                 return await _thanks(survey, earlier, request)
             return problem("gone")
-        definition, missing = await _localised(survey, draft.language)
+        definition, missing = await _localised(survey, draft.language, draft)
         pages = _pages(definition, draft)
         try:
             form = await read_form(request)
+            contact = take_contact(form, survey)
             number = int(form.get("page", ["0"])[0])
             action = form.get("action", ["next"])[0]
             if not 1 <= number <= min(len(pages), draft.furthest_page) or action not in ("next", "back", "save", "submit"):
@@ -216,10 +237,13 @@ class ParticipantController(Controller):
             for question in candidates:
                 if question.required and question.key in visible and question.key not in answers and question.key not in result.errors:
                     result.errors[question.key] = Message(REQUIRED_MESSAGE)
-        if not result.ok:
+        if not result.ok or (contact is not None and contact.error is not None):
             shown = replace(draft, answers=definition.keep_visible(answers))
-            return _render_page(survey, definition, missing, shown, token, _pages(definition, shown), number, result, status=HTTP_400_BAD_REQUEST)
+            return _render_page(survey, definition, missing, shown, token, _pages(definition, shown), number, result,
+                                status=HTTP_400_BAD_REQUEST, contact=contact)
         draft.answers = definition.keep_visible(answers)
+        if contact is not None:
+            draft.contact_details = contact.to_store
         pages = _pages(definition, draft)
         # What the participant has seen: the page as sent, and what the page's script revealed.
         seen = {q.key for q in current.questions} | set(form.get("_seen", []))
@@ -306,7 +330,7 @@ def _pages(definition: SurveyDef, draft: services.DraftState):
 
 
 def _render_page(survey, definition, missing, draft, token, pages, number, result: PageResult, *, status: int,
-                 last_page_notice: bool = False) -> Template:
+                 last_page_notice: bool = False, contact: ContactAnswer | None = None) -> Template:
     current = pages[number - 1]
     shown = {q.key for q in current.questions}
     paging = _paging(definition, draft)
@@ -326,6 +350,10 @@ def _render_page(survey, definition, missing, draft, token, pages, number, resul
             kiosk=draft.mode == ResponseMode.kiosk, local_contact=definition.local_contact,
             quick_exit_url=f"/s/{survey['public_code']}/d/{token}/exit",
             outlook=outlook, sends=number == len(pages) and not outlook.could_grow, last_page_notice=last_page_notice,
+            # The optional contact question sits on the last page, after the survey's own questions.
+            ask_contact=survey["ask_contact"] and number == len(pages),
+            contact=contact or ContactAnswer("yes" if draft.contact_details else "", draft.contact_details),
+            contact_limit=CONTACT_LIMIT,
         ),
     )
 
@@ -338,5 +366,6 @@ async def _thanks(survey: dict, submitted: services.Submitted, request: Request,
     definition, _ = await _localised(survey, language)
     return Template("surveys/participant/thanks.html", context=participant_context(
         language, survey=definition, receipt=services.grouped(submitted.receipt), flagged=submitted.flagged,
+        contact_left=submitted.contact_left,
         repeated=submitted.repeated, local_contact=definition.local_contact, code=survey["public_code"]))
 

@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from surveys.tables import QuestionKind
@@ -150,6 +150,8 @@ class QuestionDef:
     show_if: Condition | None = None
     outcome: int | None = None
     section_id: int = 0
+    for_under_13: bool = False
+    """Kept in the shorter survey some owners choose for under-13s."""
 
     @property
     def option_values(self) -> frozenset[str]:
@@ -224,6 +226,11 @@ class SurveyDef:
 
     def question(self, key: str) -> QuestionDef | None:
         return next((q for q in self.questions if q.key == key), None)
+
+    def for_under_13s(self) -> SurveyDef:
+        """The shorter survey: only the questions marked for under-13s (sections left empty drop out)."""
+        return replace(self, sections=tuple(
+            replace(s, questions=tuple(q for q in s.questions if q.for_under_13)) for s in self.sections))
 
     def visible_questions(self, answers: Mapping[str, Given]) -> list[QuestionDef]:
         """The questions this participant is asked, given their answers so far, in order."""

@@ -13,11 +13,12 @@ from app.accounts.schemas import as_list
 from surveys.definition import KEY_PATTERN, OPTION_KINDS, Condition, Option, clean_text
 from surveys.i18n import SURVEY_LANGUAGES
 from surveys.services import BuildError, QuestionFields
-from surveys.tables import Audience, QuestionKind
+from surveys.tables import Audience, QuestionKind, UnderThirteenRoute
 
 LongText = Annotated[str, msgspec.Meta(max_length=4000)]
 Short = Annotated[str, msgspec.Meta(max_length=40)]
 MAX_OPTIONS = 30
+MAX_RETENTION_MONTHS = 120
 
 
 class SurveyForm(msgspec.Struct):
@@ -34,6 +35,9 @@ class SurveyForm(msgspec.Struct):
     closes_at: Short = ""
     response_cap: Short = ""
     project: Short = ""
+    ask_contact: str = ""
+    under_13_route: Short = UnderThirteenRoute.parent_statement.value
+    retention_months: Short = "12"
 
     def to_fields(self) -> dict:
         if not clean_text(self.title):
@@ -51,6 +55,10 @@ class SurveyForm(msgspec.Struct):
             if not self.response_cap.strip().isdigit() or int(self.response_cap) < 1:
                 raise BuildError("The response limit must be a whole number, 1 or more, or left blank.")
             cap = int(self.response_cap)
+        route = _choice(UnderThirteenRoute, self.under_13_route, "Choose what under-13s do.")
+        months = self.retention_months.strip()
+        if not months.isdigit() or not 1 <= int(months) <= MAX_RETENTION_MONTHS:
+            raise BuildError(f"Keep raw answers for a whole number of months, 1 to {MAX_RETENTION_MONTHS} (usually 12).")
         return {
             "title": clean_text(self.title),
             "audience": audience,
@@ -64,6 +72,9 @@ class SurveyForm(msgspec.Struct):
             "closes_at": closes,
             "response_cap": cap,
             "project": int(self.project) if self.project.isdigit() else None,
+            "ask_contact": self.ask_contact == "1",
+            "under_13_route": route,
+            "retention_months": int(months),
         }
 
 
@@ -106,6 +117,7 @@ class QuestionForm(msgspec.Struct):
     show_if: list[str] | str = ""
     outcome: Short = ""
     key: Short = ""
+    for_under_13: str = ""
 
     def to_fields(self, existing_options: tuple[Option, ...] = ()) -> QuestionFields:
         kind = _choice(QuestionKind, self.kind, "Choose the type of answer.")
@@ -125,7 +137,7 @@ class QuestionForm(msgspec.Struct):
             kind=kind, text=clean_text(self.text), hint=clean_text(self.hint), required=self.required == "1",
             options=options, allow_other=self.allow_other == "1" and kind is QuestionKind.multiple_choice,
             faces=self.faces == "1" and kind is QuestionKind.likert, min_value=low, max_value=high,
-            show_if=parse_condition(self.show_if), outcome=outcome, key=key,
+            show_if=parse_condition(self.show_if), outcome=outcome, key=key, for_under_13=self.for_under_13 == "1",
         )
 
 

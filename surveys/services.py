@@ -23,6 +23,7 @@ from app.accounts.auth import token_hash
 from app.database import LARGEST_ID, current_engine, write_transaction
 from app.free_text import assess_all
 from app.governance.tables import Outcome, Project
+from surveys import consent
 from surveys.definition import (
     DEFAULT_OPTIONS,
     OPTION_KINDS,
@@ -37,6 +38,7 @@ from surveys.definition import (
 from surveys.tables import (
     Answer,
     BankQuestion,
+    ContactRequest,
     Draft,
     Question,
     QuestionKind,
@@ -46,6 +48,7 @@ from surveys.tables import (
     Survey,
     SurveyStatus,
     Translation,
+    UnderThirteenRoute,
 )
 
 DRAFT_LIFETIME = timedelta(days=14)
@@ -207,6 +210,7 @@ class QuestionFields:
     outcome: int | None = None
     """Outcome *number* (1-12), as the report numbers them."""
     key: str = ""
+    for_under_13: bool = False
 
     def with_default_options(self) -> QuestionFields:
         if self.kind in DEFAULT_OPTIONS and not self.options:
@@ -278,6 +282,7 @@ def _question_columns(fields: QuestionFields) -> dict[str, Any]:
         "min_value": fields.min_value,
         "max_value": fields.max_value,
         "show_if": fields.show_if.to_json() if fields.show_if else None,
+        "for_under_13": fields.for_under_13,
     }
 
 
@@ -375,6 +380,10 @@ async def change_status(survey_id: int, action: str) -> str:
         raise BuildError(f"A {survey['status']} survey cannot be {to}.")
     if to is SurveyStatus.published and not await Question.exists().where(Question.survey == survey_id):
         raise BuildError("Add at least one question before publishing.")
+    if (to is SurveyStatus.published and consent.asks_age(survey["audience"])
+            and survey["under_13_route"] == UnderThirteenRoute.shorter
+            and not await Question.exists().where((Question.survey == survey_id) & (Question.for_under_13 == True))):  # noqa: E712
+        raise BuildError("Under-13s get the shorter survey: mark at least one question “Ask under-13s” before publishing.")
     await update_survey(survey_id, {"status": to})
     return to.value
 
@@ -384,7 +393,7 @@ async def duplicate_survey(survey_id: int, *, created_by: int | None) -> int:
     survey = await _survey_or_fail(survey_id)
     copied = {k: v for k, v in survey.items() if k in (
         "purpose", "audience", "languages", "consent_text", "local_contact", "one_question_per_page", "easy_read", "project",
-        "response_cap")}
+        "response_cap", "retention_months", "ask_contact", "under_13_route")}
     new_id = await create_survey({**copied, "title": f"{survey['title']} (copy)"}, created_by=created_by)
     sections = await Section.select().where(Section.survey == survey_id).order_by(Section.position).output(load_json=True)
     first_new = await Section.select(Section.id).where(Section.survey == new_id).first()
@@ -475,6 +484,7 @@ async def load_definition(survey_id: int) -> SurveyDef:
             required=q["required"], options=tuple(Option(str(o["value"]), o["label"]) for o in q["options"]),
             allow_other=q["allow_other"], faces=q["faces"], min_value=q["min_value"], max_value=q["max_value"],
             show_if=Condition.from_json(q["show_if"]), outcome=q["outcome.number"], section_id=q["section"],
+            for_under_13=q["for_under_13"],
         ))
     return SurveyDef(
         id=survey["id"], title=survey["title"], purpose=survey["purpose"], audience=survey["audience"],
@@ -619,6 +629,8 @@ class DraftState:
     answers: dict[str, Given]
     furthest_page: int
     started_at: datetime
+    consent: consent.Agreement = consent.Agreement("")
+    contact_details: str = ""
 
 
 async def purge_expired_drafts() -> int:
@@ -629,8 +641,10 @@ async def purge_expired_drafts() -> int:
     return expired
 
 
-async def start_draft(survey: Mapping, *, language: str, mode: ResponseMode, easy_read: bool) -> str:
-    """A new, empty draft; returns the secret token that names it in the participant's URL."""
+async def start_draft(survey: Mapping, *, language: str, mode: ResponseMode, easy_read: bool,
+                      agreement: consent.Agreement | None = None) -> str:
+    """A new, empty draft, with what the participant agreed to; returns the secret token that names it in the URL."""
+    agreement = agreement or consent.Agreement("")
     await purge_expired_drafts()
     token = secrets.token_urlsafe(24)
     now = clock.now()
@@ -638,7 +652,9 @@ async def start_draft(survey: Mapping, *, language: str, mode: ResponseMode, eas
     if survey["closes_at"] and survey["closes_at"] < expires:
         expires = survey["closes_at"]
     await Draft(survey=survey["id"], token_hash=token_hash(token), language=language, mode=mode, easy_read=easy_read,
-                answers={}, furthest_page=1, started_at=now, updated_at=now, expires_at=expires).save()
+                answers={}, furthest_page=1, started_at=now, updated_at=now, expires_at=expires,
+                consent_version=agreement.consent_version, consented_at=now if agreement.consent_version else None,
+                age_band=agreement.age_band, parent_statement=agreement.parent_statement).save()
     return token
 
 
@@ -647,11 +663,13 @@ async def load_draft(survey_id: int, token: str) -> DraftState | None:
     if row is None or row["expires_at"] <= clock.now():
         return None
     return DraftState(row["id"], row["survey"], row["language"], row["mode"], row["easy_read"],
-                      {k: Given.from_json(v) for k, v in (row["answers"] or {}).items()}, row["furthest_page"], row["started_at"])
+                      {k: Given.from_json(v) for k, v in (row["answers"] or {}).items()}, row["furthest_page"], row["started_at"],
+                      consent.Agreement(row["consent_version"], row["age_band"], row["parent_statement"]), row["contact_details"])
 
 
 async def save_draft(draft: DraftState, *, furthest_page: int | None = None, language: str | None = None, easy_read: bool | None = None) -> None:
-    values = {Draft.answers: {k: v.to_json() for k, v in draft.answers.items()}, Draft.updated_at: clock.now()}
+    values = {Draft.answers: {k: v.to_json() for k, v in draft.answers.items()}, Draft.updated_at: clock.now(),
+              Draft.contact_details: draft.contact_details}
     if furthest_page is not None:
         values[Draft.furthest_page] = max(furthest_page, draft.furthest_page)
     if language is not None:
@@ -704,6 +722,8 @@ class Submitted:
     repeated: bool
     """True when this token's answers had already been stored: nothing new was written."""
     mode: str = ResponseMode.online
+    contact_left: bool = False
+    """The participant left a way to contact them (only the safeguarding lead can see it)."""
 
 
 async def _already_submitted(key: str) -> Response | None:
@@ -717,6 +737,7 @@ async def submit_draft(definition: SurveyDef, token: str, draft: DraftState, *, 
     return await store_response(
         definition, answers, submission_key=token_hash(token), receipt=receipt, language=draft.language,
         mode=ResponseMode(draft.mode), started_at=draft.started_at, draft_id=draft.id, within_cap=True,
+        agreement=draft.consent, contact_details=draft.contact_details,
     )
 
 
@@ -730,7 +751,8 @@ async def find_submission(token: str, secret_key: str) -> Submitted | None:
     existing = await _already_submitted(token_hash(token))
     if existing is None:
         return None
-    return Submitted(receipt_code(token, secret_key), existing.flagged, repeated=True, mode=existing.mode)
+    return Submitted(receipt_code(token, secret_key), existing.flagged, repeated=True, mode=existing.mode,
+                     contact_left=await ContactRequest.exists().where(ContactRequest.response == existing.id))
 
 
 async def store_response(
@@ -746,6 +768,8 @@ async def store_response(
     entered_by: int | None = None,
     submitted_at: datetime | None = None,
     within_cap: bool = False,
+    agreement: consent.Agreement | None = None,
+    contact_details: str = "",
 ) -> Submitted:
     """Write a response and all its answers in one transaction, or nothing at all.
 
@@ -762,8 +786,14 @@ async def store_response(
             response = Response(
                 survey=definition.id, submission_key=submission_key, receipt_hash=token_hash(receipt), language=language,
                 mode=mode, entered_by=entered_by, started_at=started_at, submitted_at=submitted_at or clock.now(), flagged=flagged,
+                consent_version=agreement.consent_version if agreement else "",
+                consented_at=started_at if agreement and agreement.consent_version else None,
+                age_band=agreement.age_band if agreement else "", parent_statement=bool(agreement and agreement.parent_statement),
             )
             await response.save()
+            if contact_details:
+                # Never an answer: its own table, which only the safeguarding lead's reveal reads.
+                await ContactRequest(response=response.id, details=contact_details, created_at=clock.now()).save()
             rows = []
             for key, given in answers.items():
                 assessment = assessments.get(key)
@@ -794,7 +824,7 @@ async def store_response(
         if existing is None:
             raise
         return Submitted(receipt, existing.flagged, repeated=True, mode=existing.mode)
-    return Submitted(receipt, flagged, repeated=False, mode=mode)
+    return Submitted(receipt, flagged, repeated=False, mode=mode, contact_left=bool(contact_details))
 
 
 async def _refuse_when_full(survey_id: int) -> None:

@@ -17,6 +17,7 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from app.accounts.tables import StaffUser
@@ -51,6 +52,22 @@ class QuestionKind(str, Enum):
     date = "date"
 
 
+class UnderThirteenRoute(str, Enum):
+    """What a survey for children or young people does when the participant says they are under 13."""
+
+    parent_statement = "parent_statement"
+    """They tick "A parent or carer knows I am doing this" before they start."""
+    shorter = "shorter"
+    """They answer only the questions the owner marked for under-13s."""
+
+
+class AgeBand(str, Enum):
+    under_13 = "under_13"
+    age_13_15 = "13_15"
+    age_16_17 = "16_17"
+    age_18_plus = "18_plus"
+
+
 class ResponseMode(str, Enum):
     online = "online"
     kiosk = "kiosk"
@@ -78,6 +95,10 @@ class Survey(Table, help_text="A questionnaire, its audience, languages and how 
     created_at = Timestamptz()
     updated_at = Timestamptz()
     version = Varchar(length=16, default="", help_text="New random value on every change participants could see: keys each worker's cached definition.")
+    retention_months = SmallInt(default=12, help_text="Raw answers, drafts and contact requests are deleted this many months after they were sent.")
+    ask_contact = Boolean(default=False, help_text="Ask on the last page whether the participant would like someone to contact them.")
+    under_13_route = Varchar(length=20, choices=UnderThirteenRoute, default=UnderThirteenRoute.parent_statement,
+                             help_text="Children and young people's surveys: what under-13s do (a parent or carer statement, or a shorter survey).")
 
 
 class Section(Table, help_text="A group of questions shown together (unless one question per page)."):
@@ -104,6 +125,7 @@ class Question(Table, help_text="One question; `key` names its column in exports
     max_value = Real(null=True, default=None)
     show_if = JSON(null=True, default=None)
     outcome = ForeignKey(Outcome, null=True, help_text="The theory-of-change outcome this question evidences.")
+    for_under_13 = Boolean(default=False, help_text="Asked of under-13s when the survey's route for them is the shorter survey.")
 
 
 class Translation(Table, help_text="One survey text in one language, e.g. key 'q:12:text' in 'bn'."):
@@ -136,6 +158,11 @@ class Draft(Table, help_text="Answers so far, for one participant's unfinished s
     started_at = Timestamptz()
     updated_at = Timestamptz()
     expires_at = Timestamptz(index=True)
+    consent_version = Varchar(length=20, default="", help_text="The version of the notice the participant agreed to (surveys.consent.NOTICE_VERSION).")
+    consented_at = Timestamptz(null=True, default=None)
+    age_band = Varchar(length=10, default="", help_text="Asked first on children's and young people's surveys; blank otherwise.")
+    parent_statement = Boolean(default=False, help_text='Under 13: ticked "A parent or carer knows I am doing this".')
+    contact_details = Text(default="", help_text="How the participant asked to be contacted, until it moves to ContactRequest on sending.")
 
 
 class Response(Table, help_text="One participant's submitted answers. No personal details."):
@@ -148,6 +175,10 @@ class Response(Table, help_text="One participant's submitted answers. No persona
     started_at = Timestamptz()
     submitted_at = Timestamptz(index=True)
     flagged = Boolean(default=False, help_text="Some free text was flagged by safeguarding screening.")
+    consent_version = Varchar(length=20, default="", help_text="The version of the notice agreed to; blank for paper and assisted responses and those from before it was kept.")
+    consented_at = Timestamptz(null=True, default=None)
+    age_band = Varchar(length=10, default="")
+    parent_statement = Boolean(default=False, help_text='Under 13: ticked "A parent or carer knows I am doing this".')
 
 
 class Answer(Table, help_text="One answer; free text carries its screening and sentiment."):
@@ -162,3 +193,14 @@ class Answer(Table, help_text="One answer; free text carries its screening and s
     sentiment_label = Varchar(length=10, null=True, default=None,
                               help_text="analysis.sentiment's label for the free text; null for answers stored before it was kept.")
     released = Boolean(default=False, help_text="Flagged, then judged a false alarm by the safeguarding lead: back in analysis.")
+
+
+class ContactRequest(Table, help_text="How a participant asked to be contacted. Only the safeguarding lead sees it, on a flagged answer, with a recorded reason."):
+    response = ForeignKey(Response, index=True, unique=True, on_delete=OnDelete.cascade)
+    details = Text(help_text="A phone number, an email, or 'through my youth worker': in the participant's words.")
+    created_at = Timestamptz()
+
+
+class ErasedReceipt(Table, help_text="The hash of a receipt code whose answers the participant deleted, so a second try is told so."):
+    receipt_hash = Varchar(length=64, unique=True)
+    erased_at = Timestamptz(index=True)

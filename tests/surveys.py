@@ -9,6 +9,7 @@ import httpx
 
 from app.governance.services import load_structure
 from surveys import services
+from surveys.consent import NOTICE_VERSION
 from surveys.definition import Condition, Option
 from surveys.services import QuestionFields
 from surveys.tables import Audience, QuestionKind
@@ -46,10 +47,14 @@ def csrf(client: httpx.AsyncClient) -> str:
     return client.cookies.get("csrftoken", "")
 
 
+AGREED = {"consent_version": NOTICE_VERSION, "age_band": "13_15"}
+"""What the first page sends when a 13-to-15-year-old presses Start (the age is ignored where not asked)."""
+
+
 async def start(client: httpx.AsyncClient, code: str, **fields) -> str:
-    """Open the survey and press Start: the address of the first page."""
+    """Open the survey, choose an age of 13 to 15 and press Start: the address of the first page."""
     await client.get(f"/s/{code}")
-    response = await client.post(f"/s/{code}/start", data={"_csrf_token": csrf(client), "lang": "en", **fields})
+    response = await client.post(f"/s/{code}/start", data={"_csrf_token": csrf(client), "lang": "en", **AGREED, **fields})
     assert response.status_code in (302, 303), response.text
     return response.headers["location"]
 

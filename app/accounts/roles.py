@@ -55,6 +55,7 @@ class Permission(str, Enum):
     route_findings = "route_findings"
     respond_to_findings = "respond_to_findings"
     triage_safeguarding = "triage_safeguarding"
+    answer_subject_access = "answer_subject_access"
 
 
 PERMISSION_DESCRIPTIONS = {
@@ -73,6 +74,7 @@ PERMISSION_DESCRIPTIONS = {
     Permission.route_findings: "Send findings to project leads and boards, publish 'you said, we did'",
     Permission.respond_to_findings: "Answer findings with actions, for own projects and boards",
     Permission.triage_safeguarding: "See safeguarding-flagged text and triage alerts",
+    Permission.answer_subject_access: "Export everything held for a participant's receipt code (subject access request)",
 }
 
 R = Role
@@ -94,6 +96,7 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.route_findings: frozenset({R.participation_lead}),
     Permission.respond_to_findings: frozenset({R.project_lead, R.board_member}),
     Permission.triage_safeguarding: frozenset({R.safeguarding_lead}),
+    Permission.answer_subject_access: frozenset({R.admin}),
 }
 del R
 

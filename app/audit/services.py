@@ -44,6 +44,11 @@ class AuditAction(str, Enum):
     data_deleted = "data_deleted"
     safeguarding_viewed = "safeguarding_viewed"
     safeguarding_triaged = "safeguarding_triaged"
+    contact_revealed = "contact_revealed"
+    """The safeguarding lead read a participant's contact details (the reason is in the triage history)."""
+    subject_access_exported = "subject_access_exported"
+    participant_erased = "participant_erased"
+    """A participant deleted their own answers with their receipt code (counts only)."""
 
 
 # Detail keys that could carry a secret or a participant's words are refused outright.

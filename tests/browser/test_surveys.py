@@ -17,6 +17,14 @@ pytestmark = pytest.mark.browser
 PAGE_WEIGHT_LIMIT = 60 * 1024
 
 
+async def press_start(page) -> None:
+    """Choose an age where the first page asks it (children's and young people's surveys), then Start."""
+    age = page.get_by_label("13 to 15")
+    if await age.count():
+        await age.check()
+    await page.get_by_role("button", name="Start").click()
+
+
 class Weigher:
     """Adds up the bytes of every HTML, CSS and JS response the page loads from our server."""
 
@@ -87,6 +95,7 @@ async def test_build_with_skip_logic_and_a_translation_then_answer_in_urdu(page,
     assert await page.get_attribute("html", "dir") == "rtl"
     assert await page.get_by_role("heading", level=1).inner_text() == "کیا آپ اسکول میں محفوظ ہیں؟"
     await assert_accessible(page)
+    await page.get_by_label("13 to 15").check()  # shown in English until a translator reviews it
     await page.get_by_role("button", name="شروع کریں").click()
     await page.get_by_text("کیا آپ اسکول میں محفوظ محسوس کرتے ہیں؟").wait_for()
     assert await page.get_attribute("html", "dir") == "rtl"
@@ -124,7 +133,7 @@ async def test_every_participant_page_in_english_is_accessible_light_and_stays_o
     await check("join error")
     await page.goto("/s/feel")
     await check("welcome")
-    await page.get_by_role("button", name="Start").click()
+    await press_start(page)
     await page.get_by_role("button", name="Next").click()
     await page.get_by_role("heading", name="There is a problem").wait_for()
     await check("page with an error")
@@ -148,7 +157,7 @@ async def test_every_participant_page_in_english_is_accessible_light_and_stays_o
 async def test_save_and_resume_with_the_code(page, db):
     await make_survey(code="feel")
     await page.goto("/s/feel")
-    await page.get_by_role("button", name="Start").click()
+    await press_start(page)
     await answer_page_one(page)
     await page.get_by_label("South").check()
     await page.get_by_role("button", name="Save and finish later").click()
@@ -193,7 +202,7 @@ async def test_quick_exit_leaves_and_back_does_not_return(page, db):
 async def test_quick_exit_mid_survey_deletes_the_unsent_answers(page, db):
     await make_survey(code="feel")
     await page.goto("/s/feel")
-    await page.get_by_role("button", name="Start").click()
+    await press_start(page)
     await answer_page_one(page)
     await page.get_by_label("Anything else?").fill("something secret")
     await page.get_by_role("link", name=re.compile("Quick exit")).click()
@@ -223,7 +232,7 @@ async def test_the_page_count_and_button_follow_the_answers_on_the_page(page, db
 
     await load_demo_survey(responses=0)
     await page.goto("/s/demo")
-    await page.get_by_role("button", name="Start").click()
+    await press_start(page)
     await page.get_by_label("13-15").check()
     await page.get_by_role("button", name="Next").click()
     progress = page.locator("label[for='progress']")
@@ -244,7 +253,7 @@ async def test_the_page_count_and_button_follow_the_answers_on_the_page(page, db
 async def test_a_long_answer_is_counted_not_cut_and_back_after_sending_says_it_was_sent(page, db):
     await make_survey(code="feel")
     await page.goto("/s/feel")
-    await page.get_by_role("button", name="Start").click()
+    await press_start(page)
     await answer_page_one(page)
     box = page.get_by_label("Anything else?")
     await box.fill("x" * 4_100)
@@ -270,7 +279,7 @@ async def test_a_long_answer_is_counted_not_cut_and_back_after_sending_says_it_w
 async def test_kiosk_returns_to_the_start_and_keeps_no_trace(page, db):
     await make_survey(code="feel")
     await page.goto("/s/feel/kiosk")
-    await page.get_by_role("button", name="Start").click()
+    await press_start(page)
     await answer_page_one(page)
     await page.get_by_label("Anything else?").fill("my secret words")
     await page.get_by_role("button", name="Send my answers").click()
@@ -295,7 +304,7 @@ async def test_a_survey_can_be_completed_with_javascript_off(chromium, live_serv
     await context.route("**/*", off_site)
     page = await context.new_page()
     await page.goto("/s/feel")
-    await page.get_by_role("button", name="Start").click()
+    await press_start(page)
     await answer_page_one(page, "Yes")
     await page.get_by_label("A parent").check()
     await page.get_by_role("button", name="Next").click()
@@ -306,7 +315,7 @@ async def test_a_survey_can_be_completed_with_javascript_off(chromium, live_serv
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}", receipt)
     # Quick exit works as a plain link too, and still deletes unsent answers first.
     await page.goto("/s/feel")
-    await page.get_by_role("button", name="Start").click()
+    await press_start(page)
     await answer_page_one(page)
     await page.get_by_role("link", name=re.compile("Quick exit")).click()
     await page.wait_for_url("https://www.bbc.co.uk/weather")
@@ -320,7 +329,7 @@ async def test_easy_read_asks_one_question_at_a_time_with_faces(page, db):
     await make_survey(code="feel")
     await page.goto("/s/feel")
     await page.get_by_label("Easy read").check()
-    await page.get_by_role("button", name="Start").click()
+    await press_start(page)
     assert await page.get_attribute("html", "class") == "easy-read"
     assert await page.get_by_text("Page 1 of").inner_text() == "Page 1 of 3"
     await assert_accessible(page)
@@ -348,7 +357,7 @@ async def test_staff_survey_pages_have_no_wcag_violations(page, db):
 async def test_the_script_shows_and_hides_a_dependent_question_at_once(page, db):
     await make_survey(code="feel")
     await page.goto("/s/feel")
-    await page.get_by_role("button", name="Start").click()
+    await press_start(page)
     who = page.get_by_role("group", name="Who?")
     assert not await who.is_visible()
     await page.get_by_label("Yes", exact=True).check()

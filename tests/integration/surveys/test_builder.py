@@ -187,3 +187,35 @@ async def test_a_project_that_does_not_exist_is_refused_on_the_form_and_nothing_
     saved = await post_form(builder, f"/staff/surveys/{survey_id}/settings", {"title": "Renamed", "audience": "children", "project": project})
     assert saved.status_code == 400 and "That project does not exist" in saved.text
     assert (await Survey.select(Survey.title, Survey.project).where(Survey.id == survey_id).first()) == {"title": "How safe do you feel?", "project": None}
+
+
+async def test_retention_contact_and_the_under_13_route_are_survey_settings(builder):
+    survey_id = await new_survey(builder)
+    survey = await Survey.objects().get(Survey.id == survey_id)
+    assert (survey.retention_months, survey.ask_contact, survey.under_13_route) == (12, False, "parent_statement")
+    form = await builder.get(f"/staff/surveys/{survey_id}/settings")
+    assert 'name="retention_months"' in form.text and 'name="ask_contact"' in form.text and 'name="under_13_route"' in form.text
+    saved = await post_form(builder, f"/staff/surveys/{survey_id}/settings", {
+        "title": "How safe do you feel?", "audience": "children", "retention_months": "6", "ask_contact": "1",
+        "under_13_route": "shorter"})
+    assert saved.status_code in (302, 303), saved.text
+    survey = await Survey.objects().get(Survey.id == survey_id)
+    assert (survey.retention_months, survey.ask_contact, survey.under_13_route) == (6, True, "shorter")
+    assert (await add(builder, survey_id, kind="yes_no", text="Do you feel safe?", for_under_13="1")).status_code in (302, 303)
+    assert (await Question.objects().first()).for_under_13
+    copy = await services.duplicate_survey(survey_id, created_by=None)
+    assert (await Survey.select(Survey.retention_months, Survey.ask_contact, Survey.under_13_route).where(Survey.id == copy).first()) == {
+        "retention_months": 6, "ask_contact": True, "under_13_route": "shorter"}
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"retention_months": "0"}, "Keep raw answers for a whole number of months, 1 to 120"),
+    ({"retention_months": "121"}, "Keep raw answers for a whole number of months, 1 to 120"),
+    ({"retention_months": "twelve"}, "Keep raw answers for a whole number of months, 1 to 120"),
+    ({"under_13_route": "nobody"}, "Choose what under-13s do."),
+])
+async def test_bad_retention_or_route_is_explained_on_the_form_and_nothing_is_saved(builder, fields, message):
+    survey_id = await new_survey(builder)
+    saved = await post_form(builder, f"/staff/surveys/{survey_id}/settings", {"title": "Renamed", "audience": "children", **fields})
+    assert saved.status_code == 400 and message in saved.text
+    assert (await Survey.objects().get(Survey.id == survey_id)).title == "How safe do you feel?"
