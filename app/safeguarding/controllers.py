@@ -13,8 +13,8 @@ from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_409_CONFLICT, HTTP_42
 from app.accounts.auth import requires
 from app.accounts.roles import Permission
 from app.accounts.schemas import Form
-from app.safeguarding import services
-from app.safeguarding.schemas import TriageForm
+from app.safeguarding import contact, services
+from app.safeguarding.schemas import RevealForm, TriageForm
 from app.safeguarding.services import STATE_LABELS, QueueView, TriageConflict, TriageRefused
 from app.web.requests import RowId, client_ip, signed_in_user
 
@@ -48,8 +48,18 @@ class SafeguardingController(Controller):
                                     status=HTTP_422_UNPROCESSABLE_ENTITY)
         return Redirect(f"/safeguarding/disclosures/{disclosure_id}?done={data.to_state}", status_code=HTTP_303_SEE_OTHER)
 
+    @post("/disclosures/{disclosure_id:int}/contact", name="disclosure_contact", guards=GUARD)
+    async def reveal_contact(self, request: Request, disclosure_id: RowId, data: Annotated[RevealForm, Form]) -> Template:
+        """Contact details are shown once, on this response only, after a reason is recorded (never in a link)."""
+        try:
+            details = await contact.reveal_contact(disclosure_id, signed_in_user(request), data.reason, ip_address=client_ip(request))
+        except contact.RevealRefused as refused:
+            return await self._page(request, disclosure_id, contact_error=str(refused), reason=data.reason,
+                                    status=HTTP_422_UNPROCESSABLE_ENTITY)
+        return await self._page(request, disclosure_id, contact_details=details)
+
     async def _page(self, request: Request, disclosure_id: int, *, error: str = "", note: str = "", chosen: str = "",
-                    done: str = "", status: int = 200) -> Template:
+                    done: str = "", contact_error: str = "", reason: str = "", contact_details: str = "", status: int = 200) -> Template:
         found = await services.disclosure(disclosure_id, signed_in_user(request), ip_address=client_ip(request))
         if found is None:
             raise NotFoundException("There is no such disclosure.")
@@ -57,4 +67,6 @@ class SafeguardingController(Controller):
         done_label = next((label for state, label in STATE_LABELS.items() if state.value == done), "")
         return Template("safeguarding/disclosure.html", status_code=status, context={
             "item": held, "steps": steps, "error": error, "note": note, "chosen": chosen, "done": done_label, "labels": STATE_LABELS,
+            "has_contact": await contact.has_contact_details(disclosure_id), "contact_error": contact_error, "reason": reason,
+            "contact_details": contact_details,
         })

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 
+from app.safeguarding.contact import REASON_LIMIT
 from app.safeguarding.services import MAX_NOTE
 
 
@@ -15,3 +16,8 @@ class TriageForm(msgspec.Struct):
     # Room for a long note to reach the handler, which says it is too long on the form.
     note: Annotated[str, msgspec.Meta(max_length=MAX_NOTE * 2)] = ""
     version: Annotated[int, msgspec.Meta(ge=0)] = -1
+
+
+class RevealForm(msgspec.Struct):
+    # Room for an over-long reason to reach the handler, which says so on the form.
+    reason: Annotated[str, msgspec.Meta(max_length=REASON_LIMIT * 2)] = ""

@@ -175,3 +175,25 @@ async def test_a_false_alarm_goes_back_into_normal_analysis(client, held):
     assert DISCLOSURE in [r.get("say") for r in document["responses"]]
     rows = list(csv.reader(io.StringIO((await client.get(f"/staff/surveys/{survey_id}/export/csv")).content.decode("utf-8-sig"))))
     assert any(DISCLOSURE in cell for row in rows for cell in row)
+
+
+async def test_the_lead_reveals_contact_details_on_the_page_only_with_a_reason(client, db):
+    from surveys.tables import ContactRequest
+    from tests.surveys import send, start
+
+    await make_survey(code="feel", ask_contact=True)
+    first = await start(client, "feel")
+    await send(client, first, 1, knows="no")
+    done = await send(client, first, 2, action="submit", say=DISCLOSURE, contact_wanted="yes", contact_details="text me on 07700 900456")
+    assert done.status_code == 200 and await ContactRequest.count() == 1
+    disclosure_id = (await Disclosure.select(Disclosure.id).first())["id"]
+    await signed_in(client, Role.safeguarding_lead)
+    page = await client.get(f"/safeguarding/disclosures/{disclosure_id}")
+    assert "Show contact details" in page.text and "07700" not in page.text
+    refused = await post_form(client, f"/safeguarding/disclosures/{disclosure_id}/contact", {"reason": "  "})
+    assert refused.status_code == 422 and "Say why" in refused.text and "07700" not in refused.text
+    shown = await post_form(client, f"/safeguarding/disclosures/{disclosure_id}/contact", {"reason": "Calling today: risk at home"})
+    assert shown.status_code == 200 and "07700 900456" in shown.text
+    again = await client.get(f"/safeguarding/disclosures/{disclosure_id}")
+    assert "07700" not in again.text and "Contact details revealed. Reason: Calling today" in again.text
+    assert await AuditEvent.count().where(AuditEvent.action == "contact_revealed") == 1
