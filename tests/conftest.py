@@ -75,6 +75,9 @@ else:
 from app.database import all_tables, current_engine, migrate  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
+# The job engine's rows (its migration record, ddl_migrations, stays).
+JOB_QUEUE_TABLES = ("queue_task", "queue_maintenance", "queue_task_reservation")
+
 AUDIT_TRIGGERS_SQLITE = importlib.import_module(
     "app.audit.piccolo_migrations.audit_2026_11_26t15_13_00_000000"
 ).SQLITE_TRIGGERS
@@ -98,7 +101,7 @@ async def migrated_database() -> str:
 async def empty_all_tables() -> None:
     """Empty every table. The audit log refuses DELETE by trigger; only the harness lifts it, on
     SQLite by dropping and re-creating the triggers (TRUNCATE on PostgreSQL fires no row trigger)."""
-    tables = [t._meta.tablename for t in all_tables()]
+    tables = [t._meta.tablename for t in all_tables()] + list(JOB_QUEUE_TABLES)
     engine = current_engine()
     if engine.engine_type == "postgres":
         await engine.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")

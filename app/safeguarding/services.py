@@ -26,3 +26,22 @@ async def open_disclosures(flagged: list[FlaggedText]) -> list[int]:
     ]
     inserted = await Disclosure.insert(*rows)
     return [row["id"] for row in inserted]
+
+
+# --- counts for the staff home's badge ------------------------------------------------------------
+
+OVERDUE_AFTER_MINUTES = 60
+"""An urgent disclosure not acknowledged within this long is shown overdue."""
+
+
+async def open_counts() -> dict[str, int]:
+    """How many disclosures wait for a lead (`new`: nobody has acknowledged them) and how many of
+    those are urgent and older than OVERDUE_AFTER_MINUTES (`overdue`), for the staff home's badge."""
+    from datetime import timedelta
+
+    waiting = Disclosure.state == DisclosureState.new
+    overdue_since = clock.now() - timedelta(minutes=OVERDUE_AFTER_MINUTES)
+    return {
+        "new": await Disclosure.count().where(waiting),
+        "overdue": await Disclosure.count().where(waiting & (Disclosure.level == "urgent") & (Disclosure.received_at <= overdue_since)),
+    }
