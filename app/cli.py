@@ -46,9 +46,9 @@ async def _load_governance() -> str:
 
 @click.command(help="Run background jobs (alerts, mail, schedules) until stopped; set CHORUS_JOB_WORKER=separate on the web processes.")
 @click.option("--max-concurrency", type=click.IntRange(min=1), default=None, help="Jobs run at once (default 2).")
-@click.pass_context
 def worker(ctx: click.Context, max_concurrency: int | None) -> None:
-    # The engine's own standalone runner (`chorus queues run`), under the name the Procfile uses.
+    # The engine's own standalone runner (`chorus queues run`), under the name the Procfile uses;
+    # Litestar's CLI passes `ctx`, which carries the app and so the engine's plugin.
     from litestar_queues._cli import run_command
 
     ctx.invoke(run_command, queues=(), max_concurrency=max_concurrency, drain_timeout=None)
