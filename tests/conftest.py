@@ -30,6 +30,9 @@ os.environ["SECRET_KEY"] = "test-secret-key-" + "x" * 40
 os.environ["CHORUS_VAR_DIR"] = str(TEST_VAR)
 # The in-process client's address (see in_process_client): links and allowed hosts follow it.
 os.environ["CHORUS_PUBLIC_URL"] = "http://testserver.local"
+# No job worker in apps and servers by default: one left running (a browser test's server) would
+# claim other tests' jobs with its own settings. Tests that need one say so (tests/jobs.py).
+os.environ["CHORUS_JOB_WORKER"] = "separate"
 if not os.environ.get("NLTK_DATA") and SHARED_NLTK.is_dir():
     os.environ["NLTK_DATA"] = str(SHARED_NLTK)
 
