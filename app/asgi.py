@@ -19,7 +19,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from analysis import resources as nltk_resources
-from app import free_text
+from app import free_text, jobs
 from app.accounts.admin import UserAdminController
 from app.accounts.auth import PUBLIC, SessionMiddleware
 from app.accounts.controllers import AccountController, SignInController
@@ -85,7 +85,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Requests naming another host are refused (400) before any handler runs. /health is exempt:
         # load balancers probe it by the worker's own address, and it reveals nothing.
         allowed_hosts=AllowedHostsConfig(allowed_hosts=settings.allowed_hosts, exclude=["^/health$"], www_redirect=False),
-        plugins=[ChorusCLIPlugin()],
+        # The job engine: opened in the lifespan, with a worker there when CHORUS_JOB_WORKER=web.
+        plugins=[ChorusCLIPlugin(), jobs.plugin(settings)],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         middleware=[DefineMiddleware(SessionMiddleware, exclude=["^/static/", "^/health$", "^/schema"])],
         lifespan=[database_pool],

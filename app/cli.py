@@ -17,7 +17,7 @@ AGENCY_NAMES = ["council_cyps", "police", "health", "camhs", "education", "housi
 
 class ChorusCLIPlugin(CLIPluginProtocol):
     def on_cli_init(self, cli: click.Group) -> None:
-        for group in (database, governance, demo, users, surveys, retention, nltk_data):
+        for group in (database, governance, demo, users, surveys, retention, nltk_data, worker):
             cli.add_command(group)
 
 
@@ -42,6 +42,16 @@ async def _load_governance() -> str:
         f"governance: {summary.boards} boards, {summary.workstreams} workstreams, "
         f"{summary.projects} projects, {summary.outcomes} outcomes"
     )
+
+
+@click.command(help="Run background jobs (alerts, mail, schedules) until stopped; set CHORUS_JOB_WORKER=separate on the web processes.")
+@click.option("--max-concurrency", type=click.IntRange(min=1), default=None, help="Jobs run at once (default 2).")
+def worker(ctx: click.Context, max_concurrency: int | None) -> None:
+    # The engine's own standalone runner (`chorus queues run`), under the name the Procfile uses;
+    # Litestar's CLI passes `ctx`, which carries the app and so the engine's plugin.
+    from litestar_queues._cli import run_command
+
+    ctx.invoke(run_command, queues=(), max_concurrency=max_concurrency, drain_timeout=None)
 
 
 @click.group(help="The partnership's structure.")

@@ -276,6 +276,9 @@ async def migrate() -> None:
     result = await run_forwards(app_name="all")
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}")
+    from app import jobs  # the job engine's own tables, by its packaged migration
+
+    await jobs.migrate()
 
 
 def write_transaction():

@@ -59,6 +59,13 @@ async def hold(flagged: list[FlaggedText]) -> list[int]:
     return await safeguarding.open_disclosures(flagged)
 
 
+async def held_committed(disclosure_ids: list[int]) -> None:
+    """After the transaction that held them commits: alert the safeguarding leads (a job, off the request)."""
+    from app.safeguarding import alerts
+
+    await alerts.disclosures_held(disclosure_ids)
+
+
 def sentiment_label(text: str) -> str:
     """The library's label for text stored before labels were (answers from before that migration)."""
     return sentiment.score(text).label if text.strip() else "neutral"

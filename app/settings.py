@@ -53,6 +53,9 @@ class Settings:
     """More `Host` headers to serve besides the public address's (CHORUS_ALLOWED_HOSTS, comma-separated)."""
     small_group_threshold: int = 5
     """Groups of fewer respondents than this are shown as "fewer than N" (SMALL_GROUP_THRESHOLD, 3 or more)."""
+    job_worker: str = "web"
+    """Where background jobs run (CHORUS_JOB_WORKER): `web` inside each web worker, or `separate`
+    when a `chorus worker` process runs them (the Procfile's `worker:` line)."""
 
     @property
     def is_production(self) -> bool:
@@ -133,6 +136,11 @@ class Settings:
                 "CHORUS_ALLOWED_HOSTS is a comma-separated list of host names, optionally with a port "
                 "(chorus.example.org, 10.0.0.5:8000, *.example.org): fix CHORUS_ALLOWED_HOSTS"
             )
+        job_worker = environ.get("CHORUS_JOB_WORKER", "web").strip() or "web"
+        if job_worker not in ("web", "separate"):
+            raise ConfigError(
+                f"CHORUS_JOB_WORKER must be 'web' or 'separate', not {job_worker!r}: fix CHORUS_JOB_WORKER"
+            )
         return cls(
             env=env,
             database_url=database_url,
@@ -149,6 +157,7 @@ class Settings:
             extra_allowed_hosts=extra_allowed_hosts,
             sign_in_rate_limit=sign_in_rate_limit,
             small_group_threshold=small_group_threshold,
+            job_worker=job_worker,
         )
 
 

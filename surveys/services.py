@@ -779,6 +779,7 @@ async def store_response(
     texts = {key: text for key, given in answers.items() if (text := _free_text(by_key[key], given))}
     assessments = dict(zip(texts, await assess_all(list(texts.values())), strict=True))
     flagged = any(a.flagged for a in assessments.values())
+    held: list[int] = []
     try:
         async with write_transaction():
             if within_cap:
@@ -807,7 +808,7 @@ async def store_response(
                 ))
             if rows:
                 inserted = await Answer.insert(*rows)
-                await free_text.hold([
+                held = await free_text.hold([
                     free_text.FlaggedText(
                         source_kind="survey_answer", source_id=stored["id"], text=texts[key], assessment=assessments[key],
                         place=f"{definition.title} ({mode.value if isinstance(mode, ResponseMode) else mode})",
@@ -824,6 +825,9 @@ async def store_response(
         if existing is None:
             raise
         return Submitted(receipt, existing.flagged, repeated=True, mode=existing.mode)
+    # Only now, committed: the alert job must find the disclosure, and on SQLite the job engine's
+    # own connection would wait for this worker's write lock.
+    await free_text.held_committed(held)
     return Submitted(receipt, flagged, repeated=False, mode=mode, contact_left=bool(contact_details))
 
 

@@ -30,6 +30,9 @@ os.environ["SECRET_KEY"] = "test-secret-key-" + "x" * 40
 os.environ["CHORUS_VAR_DIR"] = str(TEST_VAR)
 # The in-process client's address (see in_process_client): links and allowed hosts follow it.
 os.environ["CHORUS_PUBLIC_URL"] = "http://testserver.local"
+# No job worker in apps and servers by default: one left running (a browser test's server) would
+# claim other tests' jobs with its own settings. Tests that need one say so (tests/jobs.py).
+os.environ["CHORUS_JOB_WORKER"] = "separate"
 if not os.environ.get("NLTK_DATA") and SHARED_NLTK.is_dir():
     os.environ["NLTK_DATA"] = str(SHARED_NLTK)
 
@@ -75,6 +78,9 @@ else:
 from app.database import all_tables, current_engine, migrate  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
+# The job engine's rows (its migration record, ddl_migrations, stays).
+JOB_QUEUE_TABLES = ("queue_task", "queue_maintenance", "queue_task_reservation")
+
 AUDIT_TRIGGERS_SQLITE = importlib.import_module(
     "app.audit.piccolo_migrations.audit_2026_11_26t15_13_00_000000"
 ).SQLITE_TRIGGERS
@@ -98,7 +104,7 @@ async def migrated_database() -> str:
 async def empty_all_tables() -> None:
     """Empty every table. The audit log refuses DELETE by trigger; only the harness lifts it, on
     SQLite by dropping and re-creating the triggers (TRUNCATE on PostgreSQL fires no row trigger)."""
-    tables = [t._meta.tablename for t in all_tables()]
+    tables = [t._meta.tablename for t in all_tables()] + list(JOB_QUEUE_TABLES)
     engine = current_engine()
     if engine.engine_type == "postgres":
         await engine.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")

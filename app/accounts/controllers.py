@@ -6,11 +6,11 @@ from typing import Annotated
 from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from app import jobs
 from app.accounts import auth, services
 from app.accounts.auth import PUBLIC, SignInStageGuard, requires
 from app.accounts.passwords import WeakPassword
@@ -26,6 +26,7 @@ from app.accounts.schemas import (
     safe_next,
 )
 from app.audit.services import Actor, AuditAction, record
+from app.safeguarding import services as safeguarding
 from app.settings import get_settings
 from app.web.requests import AppSettings, client_ip, expired_session_cookie, session_cookie, signed_in_user
 
@@ -117,15 +118,14 @@ class SignInController(Controller):
         return Template("accounts/forgot.html")
 
     @post("/password/forgot", middleware=RATE_LIMITED)
-    async def forgot(self, request: Request, settings: AppSettings, data: Annotated[EmailForm, Form]) -> Template:
+    async def forgot(self, request: Request, data: Annotated[EmailForm, Form]) -> Template:
         email = data.email.strip()
         if not EMAIL_SHAPE.match(email):
             return Template("accounts/forgot.html", context={"error": "Enter the email address you sign in with.", "email": email}, status_code=400)
         # Known and unknown emails get the same page after the same work: looking the account up,
-        # issuing the link and mailing it all happen after the response is sent. A BackgroundTask
-        # runs in this worker and is lost if it stops; the database job engine (next issue) replaces it.
-        return Template("accounts/forgot.html", context={"sent": True}, background=BackgroundTask(
-            services.request_password_reset, settings, email, ip_address=client_ip(request)))
+        # issuing the link and mailing it are a job (app.jobs), in the database until a worker runs it.
+        await jobs.enqueue(jobs.password_reset, email, client_ip(request))
+        return Template("accounts/forgot.html", context={"sent": True})
 
     @get("/password/reset/{token:str}", name="reset_password")
     async def reset_page(self, token: FromPath[str]) -> Template:
@@ -178,7 +178,9 @@ class AccountController(Controller):
 
     @get("/staff", name="staff_home", guards=requires(Permission.use_staff_area))
     async def staff_home(self, request: Request) -> Template:
-        return Template("accounts/staff_home.html")
+        user = signed_in_user(request)
+        disclosures = await safeguarding.open_counts() if user.can(Permission.triage_safeguarding) else None
+        return Template("accounts/staff_home.html", context={"disclosures": disclosures})
 
     @get("/account", name="account", guards=requires(Permission.use_staff_area))
     async def account(self, request: Request, changed: FromQuery[bool] = False) -> Template:

@@ -202,3 +202,16 @@ async def _release(source_kind: str, source_id: int) -> None:
     """A false alarm's words go back into normal analysis, where their source keeps them."""
     if source_kind == SourceKind.survey_answer:
         await Answer.update({Answer.released: True}).where(Answer.id == source_id)
+
+
+# --- counts for the staff home's badge ------------------------------------------------------------
+
+async def open_counts() -> dict[str, int]:
+    """How many disclosures wait for a lead (`new`: nobody has acknowledged them) and how many of
+    those are urgent and older than OVERDUE_AFTER (`overdue`), for the staff home's badge."""
+    waiting = Disclosure.state == DisclosureState.new
+    overdue_since = clock.now() - OVERDUE_AFTER
+    return {
+        "new": await Disclosure.count().where(waiting),
+        "overdue": await Disclosure.count().where(waiting & (Disclosure.level == "urgent") & (Disclosure.received_at <= overdue_since)),
+    }

@@ -53,3 +53,14 @@ class TriageStep(Table, help_text="One step of a disclosure's triage: from, to, 
     by = ForeignKey(StaffUser, null=True, on_delete=OnDelete.set_null)
     by_email = Varchar(length=254, default="", help_text="The lead's email at the time, kept if the account goes.")
     at = Timestamptz()
+
+
+class AlertDelivery(Table, help_text="One alert email owed to one safeguarding lead: an urgent disclosure, or a day's digest."):
+    key = Varchar(length=80, unique=True, help_text="urgent:<disclosure>:<lead> or digest:<day>:<lead>: at most one of each, ever.")
+    kind = Varchar(length=10, help_text="'urgent' or 'digest'.")
+    disclosure = ForeignKey(Disclosure, null=True, index=True, on_delete=OnDelete.cascade, help_text="For an urgent alert.")
+    lead = ForeignKey(StaffUser, on_delete=OnDelete.cascade)
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None, help_text="When the mail server took it; empty while it is owed.")
+    attempts = Integer(default=0)
+    last_error = Text(default="", help_text="Why the last attempt failed (the mail server's answer), never the message.")

@@ -67,6 +67,7 @@ def test_sqlite_urls_follow_the_sqlalchemy_convention(tmp_path):
         ({"CHORUS_PUBLIC_URL": "ftp://chorus.example.org"}, "fix CHORUS_PUBLIC_URL"),
         ({"CHORUS_PUBLIC_URL": "https://chorus.example.org:port"}, "fix CHORUS_PUBLIC_URL"),
         ({"CHORUS_ALLOWED_HOSTS": "https://chorus.example.org/"}, "fix CHORUS_ALLOWED_HOSTS"),
+        ({"CHORUS_JOB_WORKER": "both"}, "CHORUS_JOB_WORKER must be 'web' or 'separate', not 'both'"),
     ],
 )
 def test_each_bad_setting_is_named_with_its_fix(tmp_path, environ, message):
@@ -74,6 +75,11 @@ def test_each_bad_setting_is_named_with_its_fix(tmp_path, environ, message):
         settings_from(tmp_path, **environ)
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_jobs_run_in_the_web_app_unless_a_separate_worker_is_said(tmp_path):
+    assert settings_from(tmp_path).job_worker == "web"
+    assert settings_from(tmp_path, CHORUS_JOB_WORKER="separate").job_worker == "separate"
 
 
 def test_production_with_a_secret_key_is_accepted(tmp_path):
