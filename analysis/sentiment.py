@@ -12,7 +12,7 @@ Which text the default model learns from (chosen once per process):
   time: a text column (`text` or `comment`) and a label column (`label` positive/neutral/negative,
   or `sentiment` 1-5: 1-2 positive, 3 neutral, 4-5 negative; rows without a label are skipped).
   Nothing from it is written anywhere.
-- otherwise `analysis/data/sentiment-train.tsv`: 242 answers written by the Chorus developers
+- otherwise `analysis/data/sentiment-train.tsv`: 252 answers written by the Chorus developers
   (praise, complaints, suggestions, mixed and "nothing" answers). No real feedback ships.
 
 Survey sense that no training set should overturn: a non-answer ("nothing", "n/a", "idk",
@@ -186,7 +186,7 @@ def score_many(texts: list[str]) -> list[Sentiment]:
         index = {label: j for j, label in enumerate(model.classes_)}
         for row, i in enumerate(to_score):
             p = probabilities[row]
-            label = model.classes_[int(p.argmax())]
+            label = str(model.classes_[int(p.argmax())])
             polarity = round(float(p[index["positive"]] - p[index["negative"]]), 4)
             subjectivity = round(TextBlob(normalise(texts[i])).sentiment.subjectivity, 4)
             results[i] = Sentiment(label, polarity, subjectivity)

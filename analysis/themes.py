@@ -200,6 +200,8 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
     # -- fitting ----------------------------------------------------------------------------------
 
     def fit(self, X, y=None):
+        if self.representation not in REPRESENTATIONS:
+            raise ValueError(f"representation must be one of {', '.join(REPRESENTATIONS)}, not {self.representation!r}")
         texts = ["" if t is None else str(t) for t in X]
         usable = [i for i, t in enumerate(texts) if t.strip()]
         english = [i for i in usable if is_english(texts[i])]
