@@ -418,7 +418,11 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
         ("waiting time", "call handler") when one scores at least 40 % of the best, else the best word."""
         fresh = [(p, s) for p, s in scored if p not in self.used_labels_]
         if not fresh:
-            return "Short answers"
+            # Every phrase names a larger theme already: two of them together still tell it apart.
+            pairs = [f"{a} and {b}" for i, (a, _) in enumerate(scored) for b, _ in scored[i + 1:]]
+            label = next((pair for pair in pairs if pair not in self.used_labels_), "Short answers")
+            self.used_labels_.add(label)
+            return label
         best = fresh[0][1]
         longer = [p for p, s in fresh[:4] if len(p.split()) > 1 and s >= 0.4 * best]
         label = longer[0] if longer else fresh[0][0]
