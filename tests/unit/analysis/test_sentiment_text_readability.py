@@ -96,3 +96,16 @@ def test_a_plain_one_line_question_reads_as_plain():
     # The consensus formulas call any single line grade 8+; a plain question must not be flagged.
     assert assess("I feel safe in my local area.").reading_age <= 9
     assert assess("Has the multi-agency safeguarding pathway intervention threshold been proportionate?").reading_age >= 16
+
+
+def test_no_text_shipped_with_analysis_comes_from_the_real_feedback_set():
+    """The NHS comments may be used to develop and evaluate only: none of them may ship."""
+    nhs = Path(__file__).resolve().parents[4] / "shared" / "data" / "nhs-feedback-neas.csv"
+    if not nhs.is_file():
+        pytest.skip("the shared development data is not on this machine")
+    comments = {" ".join(r["comment"].lower().split()) for r in csv.DictReader(nhs.open(encoding="utf-8"))}
+    comments = {c for c in comments if len(c.split()) >= 6}  # "nothing i can think of" is in everyone's vocabulary
+    shipped = Path(__file__).resolve().parents[3] / "analysis" / "data"
+    for path in shipped.glob("*.tsv"):
+        for row in csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"):
+            assert " ".join(row["text"].lower().split()) not in comments, (path.name, row["text"])
