@@ -80,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         command = commands.add_parser(name, help=help_text)
         command.add_argument("file", nargs="?", help="CSV (with --text-column, default 'text') or one text per line; stdin if absent")
         command.add_argument("--text-column", default=None)
+    commands.choices["sentiment"].add_argument(
+        "--training", default=None,
+        help="labelled feedback to fit the sentiment model on (CSV/TSV: text or comment, label or 1-5 sentiment); "
+             "default: Chorus's own answers, or $CHORUS_SENTIMENT_TRAINING")
     args = parser.parse_args(argv)
 
     from analysis import resources
@@ -112,10 +116,18 @@ def main(argv: list[str] | None = None) -> int:
         for text in _progress(texts, "screening"):
             out.write(json.dumps(asdict(screen(text))) + "\n")
     elif args.command == "sentiment":
-        from analysis.sentiment import score
+        from analysis import sentiment
 
+        if args.training:
+            try:
+                sentiment.read_training(args.training)
+            except (OSError, ValueError) as error:
+                print(f"analysis: --training: {error}", file=sys.stderr)
+                return 2
+            os.environ[sentiment.TRAINING_ENV] = args.training
+            sentiment.default_model.cache_clear()
         for text in _progress(texts, "sentiment"):
-            out.write(json.dumps(asdict(score(text))) + "\n")
+            out.write(json.dumps(asdict(sentiment.score(text))) + "\n")
     elif args.command == "redact":
         from analysis.redact import redact
 

@@ -1,32 +1,44 @@
-"""Sentiment of short survey answers: TextBlob and NLTK VADER together, with survey sense.
+"""Sentiment of free-text answers: a supervised model with the lexicons as features.
 
-Each scorer has blind spots: VADER knows slang, emoji and "!!!" but reads "no" as negative;
-TextBlob's lexicon is gentler on plain statements. The combined score is their mean, and the
-label uses these documented thresholds:
+`score(text)` gives one label (positive / neutral / negative) and a polarity in -1..1 (the
+probability of positive less that of negative). The model (`SentimentModel`) is a logistic
+regression over word 1-2-grams, character 2-5-grams and lexicon features: VADER's compound,
+positive and negative parts (with British youth words added), TextBlob's polarity and
+subjectivity, and flags for suggestions ("more lights…", "there should be…"), negation and
+contrast ("but"), so a mixed answer can be learnt as one.
 
-    combined  = 0.6 x VADER compound + 0.4 x TextBlob polarity (VADER leads: it handles negation,
-                slang and emoji; TextBlob alone calls "more lights in the park" positive)
-    positive  if combined >= +0.15
-    negative  if combined <= -0.15
-    neutral   otherwise, and always for non-answers ("nothing", "n/a", "idk", "no", "none")
+Which text the default model learns from (chosen once per process):
+- `CHORUS_SENTIMENT_TRAINING=path.csv|.tsv` — the organisation's own labelled feedback, read at run
+  time: a text column (`text` or `comment`) and a label column (`label` positive/neutral/negative,
+  or `sentiment` 1-5: 1-2 positive, 3 neutral, 4-5 negative; rows without a label are skipped).
+  Nothing from it is written anywhere.
+- otherwise `analysis/data/sentiment-train.tsv`: 252 answers written by the Chorus developers
+  (praise, complaints, suggestions, mixed and "nothing" answers). No real feedback ships.
 
-A non-answer to "what could be better?" ("nothing", "nothing really") is not a complaint.
+Survey sense that no training set should overturn: a non-answer ("nothing", "n/a", "idk",
+"not sure") is neutral, not a complaint.
 """
 
 from __future__ import annotations
 
+import csv
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-from sklearn.base import BaseEstimator, TransformerMixin
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
 from textblob import TextBlob
 
 from analysis.text import TextInputMixin, normalise
 
-POSITIVE_AT = 0.15
-NEGATIVE_AT = -0.15
-VADER_WEIGHT = 0.6
 # British youth usage VADER's lexicon lacks or reads the wrong way round.
 LEXICON_ADDITIONS = {
     "rubbish": -2.0, "peak": -1.5, "dead": -1.2, "long": -0.6, "moist": -1.0, "unsafe": -2.0,
@@ -61,20 +73,124 @@ class Sentiment:
     subjectivity: float
 
 
-def score(text: str) -> Sentiment:
-    """Label, combined polarity (-1..1) and TextBlob subjectivity (0..1) for one text."""
+LABELS = ("negative", "neutral", "positive")
+TRAINING_ENV = "CHORUS_SENTIMENT_TRAINING"
+OWN_TRAINING = Path(__file__).resolve().parent / "data" / "sentiment-train.tsv"
+_NEGATION = re.compile(r"\b(?:not|no|never|nobody|nothing|n't|cannot|didn't|don't|wasn't|couldn't|won't)\b")
+_CONTRAST = re.compile(r"\b(?:but|however|although|though|except|apart from)\b")
+
+
+def is_non_answer(text: str) -> bool:
     cleaned = text.strip()
-    if not cleaned or NON_ANSWERS.match(cleaned) or NON_ANSWERS.match(normalise(cleaned)):
-        return Sentiment("neutral", 0.0, 0.0)
-    normalised = normalise(cleaned)
-    blob = TextBlob(normalised).sentiment
-    # VADER reads emoji and "!!!" from the original, negation from the normalised words.
-    compound = _vader().polarity_scores(normalised + " " + " ".join(ch for ch in cleaned if ord(ch) > 0x2000))["compound"]
-    combined = round(VADER_WEIGHT * compound + (1 - VADER_WEIGHT) * blob.polarity, 4)
-    if SUGGESTION.match(normalised) and abs(compound) < 0.5:
-        return Sentiment("neutral", round(compound, 4), round(blob.subjectivity, 4))
-    label = "positive" if combined >= POSITIVE_AT else "negative" if combined <= NEGATIVE_AT else "neutral"
-    return Sentiment(label, combined, round(blob.subjectivity, 4))
+    return not cleaned or bool(NON_ANSWERS.match(cleaned) or NON_ANSWERS.match(normalise(cleaned)))
+
+
+class LexiconFeatures(TextInputMixin, TransformerMixin, BaseEstimator):
+    """VADER and TextBlob scores and survey-sense flags, one row of 9 numbers per text."""
+
+    def fit(self, X, y=None):
+        self.n_features_out_ = 9
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "n_features_out_")
+        rows = []
+        for text in map(str, X):
+            normalised = normalise(text)
+            vader = _vader().polarity_scores(normalised + " " + " ".join(ch for ch in text if ord(ch) > 0x2000))
+            blob = TextBlob(normalised).sentiment
+            rows.append([
+                vader["compound"], vader["pos"], vader["neg"], blob.polarity, blob.subjectivity,
+                float(bool(SUGGESTION.match(normalised))), float(bool(_NEGATION.search(normalised))),
+                float(bool(_CONTRAST.search(normalised))), float(is_non_answer(text)),
+            ])
+        return np.asarray(rows)
+
+
+class SentimentModel(TextInputMixin, ClassifierMixin, BaseEstimator):
+    """Logistic regression over n-grams and lexicon features; labels negative/neutral/positive."""
+
+    def __init__(self, C: float = 1.0, lexicon_weight: float = 1.0, class_weight: str | None = "balanced"):
+        self.C = C
+        self.lexicon_weight = lexicon_weight
+        self.class_weight = class_weight
+
+    def _pipeline(self) -> Pipeline:
+        features = FeatureUnion([
+            ("words", TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
+            ("characters", TfidfVectorizer(preprocessor=normalise, analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
+            ("lexicons", Pipeline([("scores", LexiconFeatures()), ("scale", StandardScaler())])),
+        ], transformer_weights={"words": 1.0, "characters": 1.0, "lexicons": self.lexicon_weight})
+        return Pipeline([("features", features),
+                         ("classifier", LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000))])
+
+    def fit(self, X, y):
+        texts = [str(t) for t in X]
+        self.pipeline_ = self._pipeline().fit(texts, list(y))
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict_proba(self, X):
+        check_is_fitted(self, "pipeline_")
+        return self.pipeline_.predict_proba([str(t) for t in X])
+
+    def predict(self, X):
+        probabilities = self.predict_proba(X)
+        return [self.classes_[i] for i in probabilities.argmax(1)]
+
+
+def read_training(path: Path | str) -> tuple[list[str], list[str]]:
+    """Texts and labels from a CSV or TSV: text/comment column, label or 1-5 sentiment column."""
+    path = Path(path)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t" if path.suffix == ".tsv" else ",")
+        columns = reader.fieldnames or []
+        text_column = next((c for c in ("text", "comment") if c in columns), None)
+        label_column = next((c for c in ("label", "sentiment") if c in columns), None)
+        if text_column is None or label_column is None:
+            raise ValueError(f"{path}: needs a text (or comment) column and a label (or sentiment 1-5) column, has {', '.join(columns)}")
+        texts, labels = [], []
+        for row in reader:
+            label = FIVE_POINT.get((row[label_column] or "").strip(), (row[label_column] or "").strip().lower())
+            if label in LABELS and (row[text_column] or "").strip():
+                texts.append(row[text_column])
+                labels.append(label)
+    if len(set(labels)) < 3:
+        raise ValueError(f"{path}: needs examples of all three labels ({', '.join(LABELS)})")
+    return texts, labels
+
+
+FIVE_POINT = {"1": "positive", "2": "positive", "3": "neutral", "4": "negative", "5": "negative"}
+
+
+@lru_cache(maxsize=1)
+def default_model() -> SentimentModel:
+    """The model score() uses: fitted once per process on the training text chosen above."""
+    texts, labels = read_training(os.environ.get(TRAINING_ENV) or OWN_TRAINING)
+    return SentimentModel().fit(texts, labels)
+
+
+def score(text: str) -> Sentiment:
+    """Label, polarity (P(positive) - P(negative), -1..1) and TextBlob subjectivity for one text."""
+    return score_many([text])[0]
+
+
+def score_many(texts: list[str]) -> list[Sentiment]:
+    """score() for many texts at once (one pass through the model)."""
+    texts = [str(t) for t in texts]
+    results: list[Sentiment | None] = [Sentiment("neutral", 0.0, 0.0) if is_non_answer(t) else None for t in texts]
+    to_score = [i for i, r in enumerate(results) if r is None]
+    if to_score:
+        model = default_model()
+        probabilities = model.predict_proba([texts[i] for i in to_score])
+        index = {label: j for j, label in enumerate(model.classes_)}
+        for row, i in enumerate(to_score):
+            p = probabilities[row]
+            label = str(model.classes_[int(p.argmax())])
+            polarity = round(float(p[index["positive"]] - p[index["negative"]]), 4)
+            subjectivity = round(TextBlob(normalise(texts[i])).sentiment.subjectivity, 4)
+            results[i] = Sentiment(label, polarity, subjectivity)
+    return results  # type: ignore[return-value]
 
 
 class SentimentScorer(TextInputMixin, TransformerMixin, BaseEstimator):
@@ -85,9 +201,7 @@ class SentimentScorer(TextInputMixin, TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        import numpy as np
-
-        return np.array([[s.polarity, s.subjectivity] for s in map(score, map(str, X))])
+        return np.array([[s.polarity, s.subjectivity] for s in score_many([str(t) for t in X])])
 
     def predict(self, X):
-        return [score(str(text)).label for text in X]
+        return [s.label for s in score_many([str(t) for t in X])]

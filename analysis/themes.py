@@ -44,11 +44,22 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
+from analysis.phrases import parse
 from analysis.redact import redact
-from analysis.sentiment import score as sentiment_score
-from analysis.text import TextInputMixin, content_words, stopwords
+from analysis.sentiment import score_many as sentiment_scores
+from analysis.text import TextInputMixin, stopwords
 
 MIN_THEMES, MAX_THEMES = 3, 30
+# At least this many themes once there are enough texts (one per 100): a board reading 1,500
+# answers wants the topics, not "praise" and "complaints".
+MIN_THEMES_FOR_MANY = 6
+MAX_THEME_SHARE = 0.35  # a larger theme is split in two (see _split_large)
+# Texts that only judge ("very good", "awful") or say nothing ("nothing to add"), naming no topic.
+GENERAL_GROUPS = {
+    "positive": ("general-praise", "general praise (no topic named)"),
+    "negative": ("general-criticism", "general criticism (no topic named)"),
+    "neutral": ("general-nothing", "nothing to add (no topic named)"),
+}
 MAX_OTHER_SHARE = 0.10
 LSA_WEIGHT = 0.4
 K_PENALTY = 0.001  # per theme, subtracted from the silhouette when choosing k (see make bench)
@@ -160,7 +171,8 @@ class Theme:
     share: float
     quotes: list[str]
     sentiment: float
-    kind: str = "theme"  # theme | other | not_english
+    kind: str = "theme"  # theme | general | other | not_english
+    sentiment_split: dict[str, int] = field(default_factory=dict)  # positive / neutral / negative counts
 
 
 @dataclass
@@ -188,6 +200,8 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
     # -- fitting ----------------------------------------------------------------------------------
 
     def fit(self, X, y=None):
+        if self.representation not in REPRESENTATIONS:
+            raise ValueError(f"representation must be one of {', '.join(REPRESENTATIONS)}, not {self.representation!r}")
         texts = ["" if t is None else str(t) for t in X]
         usable = [i for i, t in enumerate(texts) if t.strip()]
         english = [i for i in usable if is_english(texts[i])]
@@ -199,15 +213,20 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
         self.anchors_: dict[str, np.ndarray] = {}
         self.representation_ = Representation(model=self.representation, random_state=self.random_state)
         self.cluster_labels_ = np.full(len(texts), -1)
-        # Each text's content words, found once: for the background counts and for theme keywords.
-        word_sets = [frozenset(content_words(texts[i], stem=False)) for i in english]
-        self.background_counts_ = Counter(w for words in word_sets for w in words)
-        self.n_texts_ = max(1, len(english))
         started = time.perf_counter()
         self.timings_ = {"represent": 0.0, "cluster": 0.0, "describe": 0.0}
+        # What each text is about (content words) and its noun phrases, found once: themes are
+        # clustered on the content, labelled by the phrases (see analysis.phrases).
+        parsed = {i: parse(texts[i]) for i in english}
+        general = [i for i in english if not parsed[i].content]
+        english = [i for i in english if parsed[i].content]
+        phrase_sets = [frozenset(parsed[i].phrases) for i in english]
+        self.background_counts_ = Counter(p for phrases in phrase_sets for p in phrases)
+        self.n_texts_ = max(1, len(english))
+        self.used_labels_: set[str] = set()
         if english:
             english_texts = [texts[i] for i in english]
-            vectors = self.representation_.fit_transform(english_texts)
+            vectors = self.representation_.fit_transform([" ".join(parsed[i].content) for i in english])
             self.timings_["represent"] = time.perf_counter() - started
             labels, centroids = self._cluster(vectors)
             self.timings_["cluster"] = time.perf_counter() - started - self.timings_["represent"]
@@ -221,7 +240,8 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
             dim = self.representation_.embedding_dim_
             anchors = normalize(np.vstack([vectors[labels == c, :dim].mean(0) for c in range(len(centroids))]))
             ids = self._theme_ids(anchors)
-            for cluster, theme_id in enumerate(ids):
+            # Largest first, so the largest theme gets first pick of the labels.
+            for cluster, theme_id in sorted(enumerate(ids), key=lambda pair: -int(np.sum(labels == pair[0]))):
                 members = [j for j in np.where(labels == cluster)[0] if j not in other]  # other is a set
                 if not members:
                     continue
@@ -230,7 +250,7 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
                 for j in members:
                     assignments[english[j]] = theme_id
                 themes.append(
-                    self._describe(theme_id, [english_texts[j] for j in members], [word_sets[j] for j in members], vectors[members], centroids[cluster], len(usable))
+                    self._describe(theme_id, [english_texts[j] for j in members], [phrase_sets[j] for j in members], vectors[members], centroids[cluster], len(usable))
                 )
             if other:
                 for j in other:
@@ -238,16 +258,29 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
                 other_members = sorted(other)
                 themes.append(
                     self._describe(
-                        "other", [english_texts[j] for j in other_members], [word_sets[j] for j in other_members], vectors[other_members], None, len(usable), kind="other"
+                        "other", [english_texts[j] for j in other_members], [phrase_sets[j] for j in other_members], vectors[other_members], None, len(usable), kind="other"
                     )
                 )
+        # Texts that name no topic are grouped by what they do say: praise, criticism or nothing.
+        general_sentiment = sentiment_scores([texts[i] for i in general])
+        for label, (theme_id, theme_label) in GENERAL_GROUPS.items():
+            members = [i for i, s in zip(general, general_sentiment, strict=True) if s.label == label]
+            if not members:
+                continue
+            for i in members:
+                assignments[i] = theme_id
+            member_texts = [texts[i] for i in members]
+            sample = member_texts[:400]
+            themes.append(Theme(theme_id, theme_label, [], len(members), round(len(members) / len(usable), 4),
+                                _distinct_quotes(member_texts, self.max_quotes), _mean_polarity(sample), kind="general",
+                                sentiment_split=_split_counts(sample)))
         if foreign:
             for i in foreign:
                 assignments[i] = NOT_ENGLISH
             foreign_texts = [texts[i] for i in foreign]
             themes.append(Theme(NOT_ENGLISH, "Not in English", [], len(foreign), round(len(foreign) / len(usable), 4),
                                 [redact(t)[:300] for t in foreign_texts[: self.max_quotes]], 0.0, kind="not_english"))
-        themes.sort(key=lambda t: (t.kind != "theme", -t.size))
+        themes.sort(key=lambda t: (t.kind not in ("theme", "general"), -t.size))
         self.timings_["describe"] = time.perf_counter() - started - self.timings_["represent"] - self.timings_["cluster"]
         self.result_ = ThemeResult(themes, assignments)
         self.labels_ = assignments
@@ -273,7 +306,27 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
         labels = ward[micro_labels]
         start = np.vstack([vectors[labels == c].mean(0) for c in range(labels.max() + 1) if np.any(labels == c)])
         final = KMeans(len(start), init=start, n_init=1, random_state=self.random_state).fit(vectors)
-        return final.labels_, normalize(final.cluster_centers_)
+        labels = final.labels_
+        if self.k == "auto":
+            labels = self._split_large(vectors, labels)
+        labels = np.unique(labels, return_inverse=True)[1]
+        centres = normalize(np.vstack([vectors[labels == c].mean(0) for c in range(labels.max() + 1)]))
+        return labels, centres
+
+    def _split_large(self, vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """Split any theme holding more than 35 % of the texts in two, until none does (or k is 30)."""
+        labels = labels.copy()
+        while len(np.unique(labels)) < MAX_THEMES:
+            sizes = np.bincount(labels)
+            largest = int(np.argmax(sizes))
+            if sizes[largest] <= MAX_THEME_SHARE * len(labels) or sizes[largest] < 20:
+                break
+            members = np.where(labels == largest)[0]
+            halves = KMeans(2, n_init=3, random_state=self.random_state).fit_predict(vectors[members])
+            if halves.min() == halves.max():
+                break
+            labels[members[halves == 1]] = labels.max() + 1
+        return labels
 
     def _choose_k(self, tree, centres, vectors, micro_labels) -> int:
         n = len(vectors)
@@ -281,8 +334,9 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
             return max(1, min(MIN_THEMES, n // 3 or 1))
         rng = np.random.default_rng(self.random_state)
         sample = rng.choice(n, size=min(n, 3000), replace=False)
-        best_k, best_score = MIN_THEMES, -2.0
-        for k in range(MIN_THEMES, min(MAX_THEMES, len(centres) - 1) + 1):
+        fewest = min(MIN_THEMES_FOR_MANY, max(MIN_THEMES, n // 100))
+        best_k, best_score = fewest, -2.0
+        for k in range(fewest, min(MAX_THEMES, len(centres) - 1) + 1):
             labels = (fcluster(tree, k, criterion="maxclust") - 1)[micro_labels][sample]
             if len(set(labels)) < 2:
                 continue
@@ -330,13 +384,13 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
                 used.add(ids[index])
         return ids  # type: ignore[return-value]
 
-    def _describe(self, theme_id, texts, word_sets, vectors, centroid, total, kind="theme") -> Theme:
-        keywords = self._keywords(word_sets)
-        label = "Other answers" if kind == "other" else (" · ".join(keywords[:3]) if keywords else "Short answers")
-        # The theme's mean sentiment from up to 400 of its texts (a fixed, seeded sample): the
+    def _describe(self, theme_id, texts, phrase_sets, vectors, centroid, total, kind="theme") -> Theme:
+        scored = self._keywords(phrase_sets)
+        keywords = [p for p, _ in scored]
+        label = "Other answers" if kind == "other" else self._label(scored)
+        # The theme's sentiment from up to 400 of its texts (a fixed, seeded sample): the
         # estimate barely moves beyond that, and scoring every text dominates large runs.
         sample = texts if len(texts) <= 400 else random.Random(self.random_state).sample(texts, 400)
-        sentiments = [sentiment_score(t).polarity for t in sample]
         return Theme(
             id=theme_id,
             label=label,
@@ -344,21 +398,36 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
             size=len(texts),
             share=round(len(texts) / total, 4),
             quotes=self._quotes(texts, vectors, centroid),
-            sentiment=round(float(np.mean(sentiments)) if sentiments else 0.0, 4),
+            sentiment=_mean_polarity(sample),
             kind=kind,
+            sentiment_split=_split_counts(sample),
         )
 
-    def _keywords(self, word_sets: list[frozenset[str]], count: int = 8) -> list[str]:
-        words = Counter(w for word_set in word_sets for w in word_set)
-        if not words:
-            return []
-        # Class-based TF-IDF: frequent in this theme, rare across all the texts.
+    def _keywords(self, phrase_sets: list[frozenset[str]], count: int = 8) -> list[tuple[str, float]]:
+        """The theme's noun phrases by class-based TF-IDF (frequent in it, rare across all texts), best first."""
+        phrases = Counter(p for phrase_set in phrase_sets for p in phrase_set)
         scored = {
-            w: c * np.log(1 + self.n_texts_ / (1 + self.background_counts_.get(w, 0)))
-            for w, c in words.items()
-            if c >= min(2, len(word_sets))
+            p: c * np.log(1 + self.n_texts_ / (1 + self.background_counts_.get(p, 0)))
+            for p, c in phrases.items()
+            if c >= min(2, len(phrase_sets))
         }
-        return [w for w, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:count]]
+        return sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:count]
+
+    def _label(self, scored: list[tuple[str, float]]) -> str:
+        """One noun phrase no larger theme is already called by: a two- or three-word phrase
+        ("waiting time", "call handler") when one scores at least 40 % of the best, else the best word."""
+        fresh = [(p, s) for p, s in scored if p not in self.used_labels_]
+        if not fresh:
+            # Every phrase names a larger theme already: two of them together still tell it apart.
+            pairs = [f"{a} and {b}" for i, (a, _) in enumerate(scored) for b, _ in scored[i + 1:]]
+            label = next((pair for pair in pairs if pair not in self.used_labels_), "Short answers")
+            self.used_labels_.add(label)
+            return label
+        best = fresh[0][1]
+        longer = [p for p, s in fresh[:4] if len(p.split()) > 1 and s >= 0.4 * best]
+        label = longer[0] if longer else fresh[0][0]
+        self.used_labels_.add(label)
+        return label
 
     def _quotes(self, texts: list[str], vectors: np.ndarray, centroid) -> list[str]:
         """Central and diverse: maximal marginal relevance over closeness to the theme's centre."""
@@ -395,10 +464,15 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
         for i, t in enumerate(texts):
             if t.strip() and i not in english_set:
                 out[i] = NOT_ENGLISH
+        content = {i: parse(texts[i]).content for i in english}
+        no_topic = [i for i in english if not content[i]]
+        for i, s in zip(no_topic, sentiment_scores([texts[i] for i in no_topic]), strict=True):
+            out[i] = GENERAL_GROUPS[s.label][0]
+        english = [i for i in english if content[i]]
         if english and self.centroids_:
             names = list(self.centroids_)
             centres = np.vstack([self.centroids_[n] for n in names])
-            vectors = self.representation_.transform([texts[i] for i in english])
+            vectors = self.representation_.transform([" ".join(content[i]) for i in english])
             similarity = vectors @ centres.T
             for row, i in enumerate(english):
                 best = int(np.argmax(similarity[row]))
@@ -411,3 +485,25 @@ def find_themes(
 ) -> ThemeResult:
     """Convenience: fit a ThemeModel and return its result."""
     return ThemeModel(k=k, random_state=random_state, previous=previous, representation=representation).fit(texts).result_
+
+
+def _mean_polarity(texts: list[str]) -> float:
+    return round(float(np.mean([s.polarity for s in sentiment_scores(texts)])), 4) if texts else 0.0
+
+
+def _split_counts(texts: list[str]) -> dict[str, int]:
+    counts = Counter(s.label for s in sentiment_scores(texts))
+    return {label: counts.get(label, 0) for label in ("positive", "neutral", "negative")}
+
+
+def _distinct_quotes(texts: list[str], count: int) -> list[str]:
+    seen: set[str] = set()
+    quotes = []
+    for text in texts:
+        key = text.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            quotes.append(redact(text).strip()[:300])
+        if len(quotes) == count:
+            break
+    return quotes

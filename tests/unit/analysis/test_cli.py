@@ -88,7 +88,26 @@ def test_themes_writes_one_json_object_with_themes_and_assignments(tmp_path):
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
     assert set(output) == {"themes", "assignments"} and len(output["assignments"]) == len(lines)
-    assert {"id", "label", "keywords", "size", "quotes", "sentiment"} <= set(output["themes"][0])
+    assert {"id", "label", "keywords", "size", "quotes", "sentiment", "sentiment_split"} <= set(output["themes"][0])
+
+
+def test_sentiment_can_learn_from_the_organisations_labelled_feedback(tmp_path):
+    training = tmp_path / "labelled.tsv"
+    rows = ["the zorblax was wonderful\tpositive", "i loved the zorblax\tpositive", "zorblax made my day\tpositive",
+            "the quibble was awful\tnegative", "i hated the quibble\tnegative", "quibble ruined it\tnegative",
+            "i went on tuesday\tneutral", "it was the blue room\tneutral", "we came by car\tneutral"]
+    training.write_text("text\tlabel\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run("sentiment", "--training", str(training), stdin=b"the zorblax again\nthe quibble again\n")
+    assert result.returncode == 0, result.stderr
+    first, second = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert first["polarity"] > second["polarity"]
+
+
+def test_sentiment_refuses_a_training_file_it_cannot_use(tmp_path):
+    training = tmp_path / "unlabelled.csv"
+    training.write_text("text\nhello\n", encoding="utf-8")
+    result = run("sentiment", "--training", str(training), stdin=b"hi\n")
+    assert result.returncode == 2 and "needs a text" in result.stderr.decode()
 
 
 @pytest.mark.parametrize("k", ["0", "many", "999"])
