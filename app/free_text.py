@@ -77,5 +77,13 @@ async def assess_all(texts: list[str]) -> list[FreeTextAssessment]:
 
 
 def warm_up() -> None:
-    """Fit the screening model in the background at start-up, so no participant waits for it (a few seconds)."""
-    threading.Thread(target=screening.default_screener, name="screening-warm-up", daemon=True).start()
+    """Fit the models in the background at start-up, so no participant or results page waits for them:
+    screening (a few seconds), sentiment and redaction's name tagger (under a second each)."""
+    from analysis.name_model import default_name_tagger
+
+    def fit_all() -> None:
+        screening.default_screener()
+        sentiment.default_model()
+        default_name_tagger()
+
+    threading.Thread(target=fit_all, name="models-warm-up", daemon=True).start()
