@@ -20,6 +20,7 @@ How a text is read:
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
@@ -278,6 +279,8 @@ TRAINING_DATA = Path(__file__).resolve().parent / "data" / "safeguarding-train.t
 # satisfied.") scored like short hedged disclosures (see analysis/data/README.md).
 ORDINARY_ANSWERS_DATA = TRAINING_DATA.with_name("ordinary-answers.tsv")  # written for Chorus
 SHORT_ANSWERS_DATA = TRAINING_DATA.with_name("short-answers.tsv")
+# MiniLM's vectors of all three files' texts, so that a start-up need not embed them (checked when read).
+TRAINING_VECTORS_DATA = TRAINING_DATA.with_name("training-minilm-vectors.npz")
 # Two texts this alike (word or character TF-IDF cosine) are one phrasing: they never straddle a
 # train/test split, so cross-validation cannot score a text against its own near-copy.
 NEAR_DUPLICATE_WORDS = 0.35
@@ -399,8 +402,46 @@ def _sentence_vectors(texts: list[str], representation: str = "minilm") -> np.nd
         return np.nan_to_num(embed(list(texts), model=representation))
 
 
+def _texts_digest(texts: list[str]) -> str:
+    return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
+
+
+def save_training_vectors(path: Path = TRAINING_VECTORS_DATA) -> None:
+    """Write the MiniLM vectors of the shipped training texts (scripts/make_screening_vectors.py)."""
+    texts = list(dict.fromkeys(training_set().texts))
+    np.savez(path, digest=np.array(_texts_digest(texts)), texts_embedded=np.array(texts[:3]),
+             vectors=_sentence_vectors(texts, "minilm").astype(np.float32))
+
+
+def _load_training_vectors() -> None:
+    """Take the shipped MiniLM vectors of the training texts, if they are still what MiniLM gives for them.
+
+    Embedding the 1,713 training texts is a third of a fit's time at start-up (docs/benchmarks.md).
+    A file for other texts (the training set changed) or from another model (its first vectors differ
+    from a fresh embedding) is ignored, and the texts are embedded as before.
+    """
+    if not TRAINING_VECTORS_DATA.is_file():
+        return
+    texts = list(dict.fromkeys(training_set().texts))
+    with np.load(TRAINING_VECTORS_DATA, allow_pickle=False) as shipped:
+        if str(shipped["digest"]) != _texts_digest(texts) or len(shipped["vectors"]) != len(texts):
+            return
+        fresh = _sentence_vectors([str(t) for t in shipped["texts_embedded"]], "minilm")
+        if not np.allclose(fresh, shipped["vectors"][: len(fresh)], atol=1e-4):
+            return
+        for text, vector in zip(texts, shipped["vectors"], strict=True):
+            _TRAINING_VECTORS.setdefault(("minilm", text), vector)
+
+
+_SHIPPED_VECTORS_LOADED = False
+
+
 def _training_vectors(texts: list[str], representation: str) -> np.ndarray:
-    """Sentence vectors for fit, each training text embedded once per process."""
+    """Sentence vectors for fit, each training text embedded once per process (or shipped, for MiniLM)."""
+    global _SHIPPED_VECTORS_LOADED
+    if representation == "minilm" and not _SHIPPED_VECTORS_LOADED:
+        _SHIPPED_VECTORS_LOADED = True
+        _load_training_vectors()
     missing = list(dict.fromkeys(t for t in texts if (representation, t) not in _TRAINING_VECTORS))
     if missing:
         for text, vector in zip(missing, _sentence_vectors(missing, representation), strict=True):

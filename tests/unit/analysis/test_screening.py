@@ -242,3 +242,19 @@ def test_missing_ordinary_answers_fail_clearly(tmp_path, monkeypatch):
         screening.require_training_data()
     with pytest.raises(MissingScreeningData, match="no-ordinary.tsv"):
         training_set()
+
+
+def test_the_shipped_training_vectors_are_minilms_own_and_a_stale_file_is_ignored(tmp_path, monkeypatch):
+    texts = list(dict.fromkeys(training_set().texts))
+    with np.load(screening.TRAINING_VECTORS_DATA, allow_pickle=False) as shipped:
+        vectors = shipped["vectors"]
+    assert vectors.shape == (len(texts), 384)
+    sample = [1, len(texts) // 2, len(texts) - 1]
+    assert np.allclose(screening._sentence_vectors([texts[i] for i in sample]), vectors[sample], atol=1e-4)
+    monkeypatch.setattr(screening, "_TRAINING_VECTORS", {})
+    for digest, first in (("for other texts", texts[:3]), (None, ["not what these vectors embed"] * 3)):
+        stale = tmp_path / "vectors.npz"
+        np.savez(stale, digest=np.array(digest or screening._texts_digest(texts)), texts_embedded=np.array(first), vectors=vectors)
+        monkeypatch.setattr(screening, "TRAINING_VECTORS_DATA", stale)
+        screening._load_training_vectors()
+        assert screening._TRAINING_VECTORS == {}
