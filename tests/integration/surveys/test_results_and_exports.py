@@ -31,7 +31,9 @@ async def answered(db):
         if area:
             answers["area"] = Given(area)
         if n % 4 == 0:
-            answers["say"] = Given(f"answer {n}: call me on 07700 900{n:03d}")
+            # Ordinary words with a phone number: "call me on <number>" alone is flagged by screening since
+            # MiniLM (a known false alarm, docs/benchmarks.md) and would be held, leaving fewer than 5 to show.
+            answers["say"] = Given(f"answer {n}: happy to help with the next survey, 07700 900{n:03d}")
         await services.store_response(definition, answers, submission_key=f"k{n}", receipt=f"r{n}", language="en",
                                       mode=ResponseMode.online, started_at=datetime.now(UTC))
     return survey_id

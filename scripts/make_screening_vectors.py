@@ -1,0 +1,16 @@
+"""Write analysis/data/training-minilm-vectors.npz: MiniLM's vectors of screening's training texts.
+
+Run after changing a training file or the MiniLM package: python scripts/make_screening_vectors.py
+(a stale file is ignored at start-up, so forgetting costs time, not correctness).
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analysis.screening import TRAINING_VECTORS_DATA, save_training_vectors  # noqa: E402
+
+if __name__ == "__main__":
+    save_training_vectors()
+    print(f"wrote {TRAINING_VECTORS_DATA}")
