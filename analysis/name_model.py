@@ -49,7 +49,7 @@ def load_labelled_texts(path: Path = TRAINING_DATA) -> list[LabelledText]:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         if not {"text", "must_remove"} <= set(reader.fieldnames or ()):
             raise ValueError(f"{path}: needs the columns text and must_remove (tab-separated)")
-        return [LabelledText(r["text"], tuple(_items(r["must_remove"]))) for r in reader]
+        return [LabelledText(r["text"], tuple(labelled_items(r["must_remove"]))) for r in reader]
 
 
 def ordinary_texts() -> list[LabelledText]:
@@ -70,7 +70,8 @@ def training_texts() -> list[LabelledText]:
     return load_labelled_texts() + ordinary_texts()
 
 
-def _items(cell: str | None) -> list[str]:
+def labelled_items(cell: str | None) -> list[str]:
+    """A labelled cell's `|`-separated items (`(none)` or blank: none)."""
     return [] if not cell or cell.strip() == "(none)" else [i.strip() for i in cell.split("|") if i.strip()]
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.name_model import LabelledText, NameTagger, ordinary_texts  # noqa: E402
+from analysis.name_model import LabelledText, NameTagger, detail_places, labelled_items, ordinary_texts  # noqa: E402
 from analysis.redact import Span, find, lexicon  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "pii-dev.tsv"
@@ -76,18 +76,10 @@ def read_rows(path: Path) -> list[Row]:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         if not {"text", "must_remove", "must_keep"} <= set(reader.fieldnames or ()):
             raise SystemExit(f"{path}: needs the columns text, must_remove and must_keep (tab-separated)")
-        return [Row(r["text"], _items(r["must_remove"]), _items(r["must_keep"])) for r in reader]
+        return [Row(r["text"], labelled_items(r["must_remove"]), labelled_items(r["must_keep"])) for r in reader]
 
 
-def _items(cell: str | None) -> list[str]:
-    return [] if not cell or cell.strip() == "(none)" else [i.strip() for i in cell.split("|") if i.strip()]
-
-
-def occurrences(text: str, item: str) -> list[tuple[int, int]]:
-    """Whole-word occurrences of item, exact case first, any case if there is none."""
-    pattern = rf"(?<!\w){re.escape(item)}(?!\w)"
-    found = [m.span() for m in re.finditer(pattern, text)]
-    return found or [m.span() for m in re.finditer(pattern, text, re.I)]
+occurrences = detail_places  # whole-word occurrences of a labelled item, as the tagger's training reads them
 
 
 def covered(text: str, start: int, end: int, spans: list[Span]) -> bool:
