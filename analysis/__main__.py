@@ -125,7 +125,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"analysis: --training: {error}", file=sys.stderr)
                 return 2
             os.environ[sentiment.TRAINING_ENV] = args.training
-            sentiment.default_model.cache_clear()
         for text in _progress(texts, "sentiment"):
             out.write(json.dumps(asdict(sentiment.score(text))) + "\n")
     elif args.command == "redact":

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -163,11 +164,21 @@ def read_training(path: Path | str) -> tuple[list[str], list[str]]:
 FIVE_POINT = {"1": "positive", "2": "positive", "3": "neutral", "4": "negative", "5": "negative"}
 
 
-@lru_cache(maxsize=1)
-def default_model() -> SentimentModel:
-    """The model score() uses: fitted once per process on the training text chosen above."""
-    texts, labels = read_training(os.environ.get(TRAINING_ENV) or OWN_TRAINING)
+_DEFAULT_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=2)
+def _fitted_on(training: str) -> SentimentModel:
+    texts, labels = read_training(training)
     return SentimentModel().fit(texts, labels)
+
+
+def default_model() -> SentimentModel:
+    """The model score() uses: fitted once per process on the training text chosen above (kept per
+    training file, so naming another one fits anew; the lock makes the start-up warm-up and a first
+    answer asking at once one fit, not two)."""
+    with _DEFAULT_LOCK:
+        return _fitted_on(str(os.environ.get(TRAINING_ENV) or OWN_TRAINING))
 
 
 def score(text: str) -> Sentiment:

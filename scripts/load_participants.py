@@ -43,6 +43,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
+NOTICE_VERSION = re.compile(r'name="consent_version" value="([^"]+)"')
 RECEIPT = re.compile(r'<p class="code"[^>]*><strong>([A-Z0-9-]+)</strong>')
 ONE_THING = [
     "more youth clubs that are open later and free",
@@ -93,7 +94,10 @@ def csrf(response: httpx.Response) -> str:
 async def participant(client: httpx.AsyncClient, n: int, outcome: Outcome) -> None:
     """One phone: the six requests of the demo survey, as a browser with the page script sends them."""
     welcome = expect(await client.get("/s/demo"), 200)
-    started = expect(await client.post("/s/demo/start", data={"_csrf_token": csrf(welcome), "lang": "en"}), 303)
+    # As a phone does: the notice's version from the page, and an age band (the demo is for young people).
+    notice = NOTICE_VERSION.search(welcome.text).group(1)
+    started = expect(await client.post("/s/demo/start", data={
+        "_csrf_token": csrf(welcome), "lang": "en", "consent_version": notice, "age_band": "16_17"}), 303)
     page_url = started.headers["location"]
     page_one = expect(await client.get(page_url), 200)
     moved = expect(await client.post(page_url, data={

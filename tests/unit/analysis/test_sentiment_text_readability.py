@@ -33,13 +33,11 @@ def test_the_model_is_fitted_on_the_organisations_own_labelled_feedback_when_giv
             ("i went on tuesday", 3), ("it was the blue room", 3), ("we came by car", 3), ("not coded", "")]
     path.write_text("comment,sentiment\n" + "".join(f"{t},{s}\n" for t, s in rows), encoding="utf-8")
     monkeypatch.setenv(sentiment.TRAINING_ENV, str(path))
-    sentiment.default_model.cache_clear()
     try:
         assert sentiment.read_training(path)[1].count("positive") == 3
         assert score("the zorblax again").polarity > score("the quibble again").polarity
     finally:
         monkeypatch.delenv(sentiment.TRAINING_ENV)
-        sentiment.default_model.cache_clear()
 
 
 def test_a_training_file_without_all_three_labels_is_refused(tmp_path):
