@@ -72,15 +72,31 @@ async def record(
     ip_address: str = "",
 ) -> None:
     """Append one entry. Detail values must be short facts, never secrets or free text."""
+    await record_each(action, [target_id], actor=actor, target_type=target_type, detail=detail, ip_address=ip_address)
+
+
+async def record_each(
+    action: AuditAction,
+    target_ids: list[str | int],
+    *,
+    actor: Actor | None = None,
+    target_type: str = "",
+    detail: dict[str, Any] | None = None,
+    ip_address: str = "",
+) -> None:
+    """Append one entry per target in a single insert (a page showing many records, each seen)."""
     detail = detail or {}
     for key, value in detail.items():
         if any(word in key.lower() for word in FORBIDDEN_DETAIL_KEYS):
             raise ValueError(f"audit detail may not hold {key!r}")
         if isinstance(value, str) and len(value) > MAX_DETAIL_VALUE:
             raise ValueError(f"audit detail {key!r} is too long to be a fact")
-    await AuditEvent.insert(
+    if not target_ids:
+        return
+    now = clock.now()
+    await AuditEvent.insert(*(
         AuditEvent(
-            occurred_at=clock.now(),
+            occurred_at=now,
             actor_id=actor.id if actor else None,
             actor_email=actor.email if actor else "",
             action=action.value,
@@ -89,7 +105,8 @@ async def record(
             detail=detail,
             ip_address=ip_address[:45],
         )
-    )
+        for target_id in target_ids
+    ))
 
 
 @dataclass(frozen=True)

@@ -126,9 +126,8 @@ def _who(viewer: CurrentUser) -> Actor:
 
 async def _record_views(ids: list[int], viewer: CurrentUser, where: str, ip_address: str) -> None:
     # Every sight of a disclosure's words is on the record, list or page alike.
-    for disclosure_id in ids:
-        await audit.record(AuditAction.safeguarding_viewed, actor=_who(viewer), target_type="disclosure", target_id=disclosure_id,
-                           detail={"on": where}, ip_address=ip_address)
+    await audit.record_each(AuditAction.safeguarding_viewed, ids, actor=_who(viewer), target_type="disclosure",
+                            detail={"on": where}, ip_address=ip_address)
 
 
 async def queue(view: QueueView, viewer: CurrentUser, *, ip_address: str = "", limit: int = 100) -> list[HeldDisclosure]:
