@@ -235,6 +235,18 @@ def serve(command: list[str], env: dict, port: int, log: Path) -> subprocess.Pop
     raise SystemExit("server did not answer within 60 s")
 
 
+def wait_for_models(port: int, in_a_row: int = 10) -> None:
+    """Load starts once the server's free-text models are fitted (as an event's doors open after the
+    server has started): /health says "ready" from every worker, i.e. many times in a row."""
+    ready = 0
+    for _ in range(1200):
+        ready = ready + 1 if httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).json().get("models") == "ready" else 0
+        if ready >= in_a_row:
+            return
+        time.sleep(0.25)
+    raise SystemExit("the server's models were not ready within 5 minutes")
+
+
 def stop(server: subprocess.Popen) -> str:
     os.killpg(server.pid, signal.SIGTERM)
     try:
@@ -304,6 +316,8 @@ def main() -> None:
                            "--port", str(port), "--workers", str(args.workers or 1), "--no-access-log", "--log-level", "warning"]
             server = serve(command, env, port, work / f"{target}-server.log")
             try:
+                if target == "chorus":
+                    wait_for_models(port)
                 for n in sizes:
                     before = database.stored_receipts() if target == "chorus" else database.bare_rows()
                     load = os.getloadavg()

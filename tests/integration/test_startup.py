@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -99,6 +100,13 @@ def test_chorus_run_on_another_port_answers_there_without_more_settings(subproce
         assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
         assert httpx.get(f"http://localhost:{port}/").status_code == 200
         assert httpx.get(f"http://127.0.0.1:{port}/", headers={"Host": "evil.example"}).status_code == 400
+        # Serving at once, the models fitting behind it; /health says when they are ready.
+        assert httpx.get(f"http://127.0.0.1:{port}/health").json()["models"] in {"warming up", "ready"}
+        for _ in range(600):
+            if httpx.get(f"http://127.0.0.1:{port}/health").json()["models"] == "ready":
+                break
+            time.sleep(0.5)
+        assert httpx.get(f"http://127.0.0.1:{port}/health").json() == {"status": "ok", "database": "ok", "models": "ready"}
     finally:
         process.terminate()
         process.wait(timeout=10)
