@@ -44,3 +44,18 @@ async def test_a_draft_is_never_cached(db):
     one, _ = await services.participant_definition(row, "en")
     two, _ = await services.participant_definition(row, "en")
     assert one is not two
+
+
+async def test_the_lookup_by_code_gives_the_row_a_piccolo_select_gives(db):
+    # Its SQL is written once (issue 9's profile); the row must be what the select would give, with
+    # timestamps, nulls, booleans and the JSON list typed the same on both engines.
+    from datetime import UTC, datetime
+
+    survey_id = await make_survey(code="feel-safe", response_cap=40, closes_at=datetime(2030, 1, 1, tzinfo=UTC))
+    expected = await survey_row(survey_id)
+    for typed in ("feel-safe", "  FEEL-SAFE "):
+        found = await services.survey_by_public_code(typed)
+        assert found == expected
+        assert found["languages"] == ["en", "ur"] and isinstance(found["closes_at"], datetime) and found["opens_at"] is None
+    assert await services.survey_by_public_code("no-such-code") is None
+    assert await services.survey_by_public_code("x' OR '1'='1") is None  # a value, never SQL
