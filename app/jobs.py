@@ -21,10 +21,19 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from litestar_queues import QueueConfig, QueuePlugin, QueueService, RetryBackoff, WorkerConfig, task
+from litestar_queues import (
+    QueueConfig,
+    QueueMaintenanceConfig,
+    QueueMaintenanceService,
+    QueuePlugin,
+    QueueService,
+    RetryBackoff,
+    WorkerConfig,
+    task,
+)
 from litestar_queues.backends.sqlspec import SQLSpecBackendConfig
 from litestar_queues.task import get_default_service
 
@@ -38,6 +47,10 @@ TABLES = ("queue_task", "queue_maintenance", "queue_task_reservation", "ddl_migr
 MAIL_BACKOFF = RetryBackoff(initial_delay=30, multiplier=2, max_delay=600)
 """A mail server that is down is tried again after 30 s, 1, 2, 4 … minutes, at most every 10."""
 MAIL_RETRIES = 8
+JOB_RECORDS_KEPT = timedelta(days=14)
+"""Finished and failed jobs' records (their arguments include e.g. an email asking for a reset link) are
+deleted this long after they ended: long enough to look into a failure, not kept for ever. What a job
+did is recorded by its domain (alert deliveries, the audit log), not by the engine's rows."""
 
 
 def sqlspec_config(settings: Settings):
@@ -68,6 +81,8 @@ def queue_config(settings: Settings) -> QueueConfig:
             requeue_on_shutdown=True,
         ),
         task_modules=("app.jobs",),
+        # Only the retention phase: stale running jobs are the worker's own `stale_after`.
+        maintenance=QueueMaintenanceConfig(terminal_retention=JOB_RECORDS_KEPT.total_seconds()),
     )
 
 
@@ -165,3 +180,22 @@ async def retention_purge() -> None:
     from surveys.retention import purge_expired
 
     await purge_expired()
+
+
+async def prune_job_records(queue: QueueService, *, now: datetime | None = None) -> int:
+    """Delete records of jobs that ended more than JOB_RECORDS_KEPT ago (the engine's own bounded
+    retention pass, fenced so that only one worker runs it); returns how many went."""
+    from app import clock
+
+    moment = now or clock.now()
+    summary = await QueueMaintenanceService(queue, queue.config.maintenance, utcnow=lambda: moment).run(["terminal"])
+    deleted = sum(phase.changed for phase in summary.phases)
+    logger.info("job records pruned: %d ended more than %d days ago (%s)", deleted, JOB_RECORDS_KEPT.days, summary.outcome)
+    return deleted
+
+
+@task("jobs.prune_records", cron="0 3 * * *", timezone="Europe/London", timeout=600)
+async def prune_records() -> None:
+    """Each night: the engine's records of jobs that ended more than two weeks ago are deleted."""
+    async with service() as queue:
+        await prune_job_records(queue)

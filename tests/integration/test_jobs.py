@@ -13,6 +13,7 @@ from litestar_queues import QueueService
 
 from app import jobs
 from app.accounts.roles import Role
+from app.database import current_engine
 from app.settings import PROJECT_ROOT
 from tests.jobs import due_now, eventually, job_rows, running_worker, smtp_settings
 from tests.staff import make_user
@@ -90,3 +91,21 @@ async def _urgent_disclosure() -> int:
         source_kind="survey_answer", source_id=1, text="held words", level="urgent", received_at=now, state_changed_at=now,
     ))
     return rows[0]["id"]
+
+
+async def test_records_of_jobs_that_ended_two_weeks_ago_are_deleted_and_nothing_else(db, smtp_server):
+    # A reset job's record holds the email it was asked for: it must not be kept for ever.
+    settings = smtp_settings(smtp_server)
+    async with running_worker(settings) as queue:
+        await queue.enqueue(jobs.password_reset, "nobody@example.org", "127.0.0.1")
+        await eventually(lambda: _all("accounts.password_reset", "completed", 1), what="the reset job finishing")
+    async with QueueService(jobs.queue_config(settings)) as queue:
+        await queue.enqueue(jobs.password_reset, "later@example.org", "127.0.0.1")  # waiting: never pruned
+        now = datetime.now(UTC)
+        assert await jobs.prune_job_records(queue, now=now + jobs.JOB_RECORDS_KEPT - timedelta(hours=1)) == 0
+        assert len(await job_rows("accounts.password_reset")) == 2
+        assert await jobs.prune_job_records(queue, now=now + jobs.JOB_RECORDS_KEPT + timedelta(hours=1)) == 1
+        assert [row["status"] for row in await job_rows("accounts.password_reset")] == ["pending"]
+        assert await jobs.prune_job_records(queue, now=now + jobs.JOB_RECORDS_KEPT + timedelta(hours=2)) == 0  # again: nothing more
+    remaining = await current_engine().run_ddl("SELECT * FROM queue_task")
+    assert "later@example.org" in str(remaining) and "nobody@example.org" not in str(remaining)
