@@ -26,7 +26,7 @@ from app.accounts.controllers import AccountController, SignInController
 from app.audit.controllers import AuditController, OutboxController
 from app.cli import ChorusCLIPlugin
 from app.database import close_pool, start_pool
-from app.governance.controllers import PartnershipController
+from app.governance.controllers import BoardsController, PartnershipController, ProjectsController
 from app.safeguarding.controllers import SafeguardingController
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.web import log_redaction, templating
@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             HomeController,
             PartnershipController,
+            ProjectsController,
+            BoardsController,
             SignInController,
             AccountController,
             UserAdminController,

@@ -74,11 +74,13 @@ def demo_load() -> None:
     if get_settings().is_production:
         raise click.ClickException("demo data is for development only: refused because CHORUS_ENV=production")
     from app.accounts.demo import load_demo_users
+    from app.governance.demo import load_demo_governance
     from surveys.demo import load_demo_survey
     from surveys.services import get_survey
 
     async def load() -> tuple[str, list, tuple[int, int], dict]:
         summary, accounts, (survey_id, responses) = await _load_governance(), await load_demo_users(), await load_demo_survey()
+        await load_demo_governance()
         return summary, accounts, responses, await get_survey(survey_id)
 
     summary, accounts, responses, survey = asyncio.run(load())

@@ -56,6 +56,8 @@ class Permission(str, Enum):
     respond_to_findings = "respond_to_findings"
     triage_safeguarding = "triage_safeguarding"
     answer_subject_access = "answer_subject_access"
+    manage_governance = "manage_governance"
+    update_project_status = "update_project_status"
 
 
 PERMISSION_DESCRIPTIONS = {
@@ -75,6 +77,8 @@ PERMISSION_DESCRIPTIONS = {
     Permission.respond_to_findings: "Answer findings with actions, for own projects and boards",
     Permission.triage_safeguarding: "See safeguarding-flagged text and triage alerts",
     Permission.answer_subject_access: "Export everything held for a participant's receipt code (subject access request)",
+    Permission.manage_governance: "Name project leads and deputies, set board meeting dates",
+    Permission.update_project_status: "Set a project's RAG status and milestones; project leads only for their own projects",
 }
 
 R = Role
@@ -97,6 +101,8 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.respond_to_findings: frozenset({R.project_lead, R.board_member}),
     Permission.triage_safeguarding: frozenset({R.safeguarding_lead}),
     Permission.answer_subject_access: frozenset({R.admin}),
+    Permission.manage_governance: frozenset({R.admin, R.participation_lead}),
+    Permission.update_project_status: frozenset({R.participation_lead, R.project_lead}),
 }
 del R
 

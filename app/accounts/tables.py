@@ -40,10 +40,19 @@ class StaffUser(Table, help_text="A member of staff from one of the partner agen
     created_at = Timestamptz()
 
 
+class ProjectPosition(str, Enum):
+    """Each project has one lead and one deputy (seed §6), ideally from different agencies."""
+
+    lead = "lead"
+    deputy = "deputy"
+
+
 class StaffRole(Table, help_text="One role held by one user, optionally scoped to a project or board."):
     user = ForeignKey(StaffUser, on_delete=OnDelete.cascade)
     role = Varchar(length=30, choices=Role)
     project = ForeignKey(Project, null=True, on_delete=OnDelete.cascade, help_text="For project_lead.")
+    position = Varchar(length=10, choices=ProjectPosition, null=True, default=None,
+                       help_text="For project_lead: the project's lead or deputy (none: another member of its team).")
     board = ForeignKey(Board, null=True, on_delete=OnDelete.cascade, help_text="For board_member.")
 
 

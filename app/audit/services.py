@@ -49,6 +49,10 @@ class AuditAction(str, Enum):
     subject_access_exported = "subject_access_exported"
     participant_erased = "participant_erased"
     """A participant deleted their own answers with their receipt code (counts only)."""
+    project_team_changed = "project_team_changed"
+    project_status_changed = "project_status_changed"
+    milestone_changed = "milestone_changed"
+    board_meeting_changed = "board_meeting_changed"
 
 
 # Detail keys that could carry a secret or a participant's words are refused outright.

@@ -2,8 +2,17 @@
 
 from enum import Enum
 
-from piccolo.columns import ForeignKey, Integer, SmallInt, Text, Varchar
+from piccolo.columns import Date, ForeignKey, Integer, SmallInt, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
+
+
+class RAG(str, Enum):
+    """A project's delivery status as boards read it: red, amber, green (never colour alone on a page)."""
+
+    red = "red"
+    amber = "amber"
+    green = "green"
 
 
 class BoardKind(str, Enum):
@@ -46,6 +55,22 @@ class Project(Table, help_text="A project in a workstream, with a lead and deput
     reports_to = ForeignKey(Board, null=True)
     reporting_interval_weeks = Integer(default=6)
     position = SmallInt(default=0)
+    rag = Varchar(length=10, choices=RAG, null=True, default=None, help_text="Delivery status; none until the lead first sets it.")
+    rag_note = Text(default="", help_text="Why the status is what it is (required for red and amber).")
+    rag_updated_at = Timestamptz(null=True, default=None)
+
+
+class Milestone(Table, help_text="A dated milestone of a project, done or not yet."):
+    project = ForeignKey(Project, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=200)
+    due_on = Date()
+    done_on = Date(null=True, default=None)
+
+
+class BoardMeeting(Table, help_text="A date a board meets: findings and reports go to its next meeting."):
+    board = ForeignKey(Board, on_delete=OnDelete.cascade, index=True)
+    meets_on = Date()
+    note = Varchar(length=200, default="")
 
 
 class Outcome(Table, help_text="A theory-of-change outcome (§4), numbered 1-12."):
