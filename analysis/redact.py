@@ -28,6 +28,13 @@ STREET_TYPES = (
     r"road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|grove|gardens|gdns|place|pl|crescent|court|ct|"
     r"terrace|hill|park|square|sq|walk|mews|row|green|parade|rise|vale|view|broadway"
 )
+# The UK's postcode areas (Royal Mail), for outward codes written alone ("M14", "LS8").
+POSTCODE_AREAS = (
+    "AB|AL|BA|BB|BD|BH|BL|BN|BR|BS|BT|B|CA|CB|CF|CH|CM|CO|CR|CT|CV|CW|DA|DD|DE|DG|DH|DL|DN|DT|DY|EC|EH|EN|EX|E|FK|FY|GL|GU|"
+    "GY|G|HA|HD|HG|HP|HR|HS|HU|HX|IG|IM|IP|IV|JE|KA|KT|KW|KY|LA|LD|LE|LL|LN|LS|LU|L|ME|MK|ML|M|NE|NG|NN|NP|NR|NW|N|OL|OX|"
+    "PA|PE|PH|PL|PO|PR|RG|RH|RM|SA|SE|SG|SK|SL|SM|SN|SO|SP|SR|SS|ST|SW|SY|S|TA|TD|TF|TN|TQ|TR|TS|TW|UB|WA|WC|WD|WF|WN|WR|"
+    "WS|WV|W|YO|ZE"
+)
 BUILDINGS = r"house|tower|towers|court|lodge|mansions|point|heights"
 PLATFORMS = (
     r"snap(?:chat)?|sc|insta(?:gram)?|ig|tiktok|tik tok|twitter|discord|xbox|psn|playstation|steam|twitch|"
@@ -45,7 +52,10 @@ HOME = (
 
 # Order matters: a later rule never sees what an earlier one replaced.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.I)),
+    ("EMAIL", re.compile(
+        r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
+        # Written out to get past filters: "kezia.b at gmail dot com".
+        r"|[\w.+'-]+\s*(?:\(at\)|\[at\]|\s+at\s+)\s*[\w-]+(?:\s*(?:\.|\(dot\)|\s+dot\s+)\s*(?:com|co|uk|org|net|ac|sch))+\b", re.I)),
     ("URL", re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|co\.uk|org|net|uk|io|me|tv)(?:/\S*)?\b", re.I)),
     ("HANDLE", re.compile(
         rf"(?i:\b(?:{PLATFORMS}))\b{HANDLE_GLUE}(?P<h>{HANDLE_SHAPE})"
@@ -54,8 +64,12 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|(?i:\b(?!(?:covid|year|yr|fifa|top|under|over|ps|mp|gcse|level|grade|room|bus|route|page)\d)"
         r"(?P<g>(?-i:(?=[A-Za-z._]*[a-z]))(?=[a-z._]*[a-z]{3})[a-z][a-z._]*[a-z]_?\d{2,4})\b)"  # sarahxx2010, NightOwl4471
         r"|\b[a-z]+_[a-z0-9_.]+\b"  # kai_b2k
+        r"|(?i:\bmy\s+@\s*(?:is\s+|[:=-]\s*)?)(?P<m>@?\w[\w.]*)"  # "my @ is jaylen.wav"
     )),
-    ("PHONE", re.compile(r"(?<![\w])(?:\+44\s?\(?0?\)?\s?|0044\s?|\(?0)(?:[\s\-()]{0,2}\d){9,10}(?!\d)")),
+    ("PHONE", re.compile(
+        r"(?<![\w])(?:\+44\s?\(?0?\)?\s?|0044\s?|\(?0)(?:[\s\-()]{0,2}\d){9,10}(?!\d)"
+        # A mobile written without its 0 or +: "447700 900123", "7700 900123".
+        r"|(?<![\w+])(?:44\s?)?7\d{3}(?:[\s-]?\d{6}|[\s-]\d{3}[\s-]\d{3})(?![\d-])")),
     ("NUMBER", re.compile(
         r"\b\d{4}(?:[ -]?(?:\d{4}|[*xX]{4})){3}\b"  # card numbers
         r"|(?i:\bcard\b|\bdigits\b)[^.\d\n]{0,40}?(?P<c>\b\d{4}(?:\s\d{4})*)\b"  # part of a card number
@@ -63,10 +77,18 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|\b\d{2}-\d{2}-\d{2}\b"  # sort codes
         r"|(?i:\baccount(?:\s+(?:number|no\.?))?(?:\s+is)?\s*:?\s*)(?P<a>\d{8})\b"
     )),
-    ("POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b(?:E|N|W|SE|SW|NW|EC|WC|IG|RM|DA|BR|CR|EN|HA|UB|TW|KT|SM)\d{1,2}\b", re.I)),
+    ("POSTCODE", re.compile(
+        r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b(?:E|N|W|SE|SW|NW|EC|WC|IG|RM|DA|BR|CR|EN|HA|UB|TW|KT|SM)\d{1,2}\b"
+        # Elsewhere an outward code alone needs a cue ("I live in M14"), or it may be a vitamin or a motorway.
+        rf"|\b(?:in|from|postcode|near|round|around|live|living)\s+(?:is\s+|:\s*)?(?P<o>(?-i:(?:{POSTCODE_AREAS})\d{{1,2}}[A-Z]?))\b(?!\s*\d[A-Z]{{2}}\b)",
+        re.I)),
     ("REG", re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b", re.I)),
     ("DATE", re.compile(
-        rf"\b\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\.?,?\s+\d{{4}}\b"
+        # A birthday without its year is still one: "my birthday is the 14th of March".
+        rf"(?:\b(?:birthday|born|dob|d\.o\.b\.?|date of birth)\b[^.!?\n\d]{{0,12}}?)"
+        rf"(?P<d>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b\.?(?:,?\s+\d{{4}}\b)?"
+        rf"|\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?)"
+        rf"|\b\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\.?,?\s+\d{{4}}\b"
         rf"|\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", re.I)),
     ("SCHOOL", re.compile(
         r"\b(?:(?:St\.?|Saint)\s+)?(?!The\b)(?:[A-Z][\w'’&-]*\s+(?:(?:and|of|&)\s+(?=[A-Z]))?){1,4}"

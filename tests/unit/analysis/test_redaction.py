@@ -143,6 +143,18 @@ def test_each_kind_of_detail_is_replaced(text, expected):
         # A first name that is also a word, before a surname.
         ("Treasure Oduya ran the stall", "[NAME] ran the stall"),
         ("Honestly Chukwuemeka is the best", "Honestly [NAME] is the best"),
+        # An outward code anywhere in the UK after a cue; London's stand alone.
+        ("I live in M14 and the buses are rubbish", "I live in [POSTCODE] and the buses are rubbish"),
+        ("we moved from LS8 last year", "we moved from [POSTCODE] last year"),
+        # A birthday without its year, an email written out to dodge filters, "my @".
+        ("my birthday is the 14th of March", "my birthday is the [DATE]"),
+        ("born on 3rd June and proud", "born on [DATE] and proud"),
+        ("email me kezia.b at gmail dot com", "email me [EMAIL]"),
+        ("my @ is jaylen.wav", "my @ is [HANDLE]"),
+        ("I live in M14 5TP", "I live in [POSTCODE]"),
+        # A mobile number written without its 0 or its +.
+        ("my number 447700900222 ok", "my number [PHONE] ok"),
+        ("ring 7700 900123 after school", "ring [PHONE] after school"),
     ],
 )
 def test_kinds_found_after_the_generalisation_work(text, expected):
@@ -160,6 +172,9 @@ def test_kinds_found_after_the_generalisation_work(text, expected):
         "King's Cross is rammed on Fridays",
         "the Red Cross ran a first aid session",
         "Chelsea fans were singing on the train",
+        "vitamin B12 and the M25 are not postcodes",
+        "the 14th of March is when exams start",
+        "we meet at 7 at the station",
     ],
 )
 def test_places_and_organisations_are_kept(text):
