@@ -282,7 +282,7 @@ def _candidates(finder) -> list[int]:
     out = []
     for i in range(finder.count):
         t, low = finder.tokens[i], finder.lows[i]
-        if finder.not_person(i) or finder.placeish(i) or finder.org_word(i):
+        if finder.not_person(i) or finder.placeish(i) or finder.org_word(i) or (t.capitalised and finder.beside_a_place(i)):
             continue
         first = finder.first_name(i)
         if t.capitalised:

@@ -365,6 +365,22 @@ class _NameFinder:
         t = self.tokens[i]
         return t.capitalised and t.low in self.lex.first_names and t.low not in TITLES
 
+    def place_like(self, i: int) -> bool:
+        """A known place or app, or an unknown word with a place's ending, and not anybody's first name."""
+        if not 0 <= i < self.count or not self.tokens[i].capitalised or self.first_name(i):
+            return False
+        low = self.lows[i]
+        if low in self.stop or len(low) < 2:
+            return False  # "Grace and I"
+        return low in NOT_PEOPLE or low in self.lex.proper_nouns or (
+            self.unknown(i) and low.endswith(PLACE_ENDINGS)) or self.placeish(i)
+
+    def beside_a_place(self, i: int) -> bool:
+        """Listed with a place ("Hounslow and Feltham", "Kilburn and Harlesden"): a place too."""
+        at = self.at
+        return (at(i + 1) in ("and", "&", ",", "or") and self.place_like(i + 2)) or (
+            at(i - 1) in ("and", "&", ",", "or") and self.place_like(i - 2))
+
     def org_word(self, i: int) -> bool:
         """The last word of an organisation's or team's name ("Red Cross", "Prince's Trust")."""
         return self.at(i) in ORG_NOUNS and i > 0 and self.tokens[i - 1].capitalised and self.tokens[i].capitalised
@@ -438,8 +454,8 @@ class _NameFinder:
             if i in self.chosen or self.not_person(i):
                 continue
             t = tokens[i]
-            if t.capitalised and at(i + 1) in ORG_NOUNS or self.org_word(i):
-                continue  # "the Prince's Trust", "St John Ambulance", "Chelsea fans"
+            if t.capitalised and at(i + 1) in ORG_NOUNS or self.org_word(i) or (t.capitalised and self.beside_a_place(i)):
+                continue  # "the Prince's Trust", "St John Ambulance", "Chelsea fans", "Sidcup and Eltham"
             if t.capitalised and t.possessive and at(i + 1) in POSSESSIONS and at(i - 1) not in DETERMINERS:
                 self.chosen.add(i)
             elif t.capitalised and self.unknown(i) and not self.placeish(i) and not (
@@ -504,7 +520,7 @@ class _NameFinder:
 
     def _listed_after(self, i: int) -> int | None:
         j, at = i + 2, self.at
-        if at(i + 1) in COORDINATORS - {"with", "or"} and j < self.count and self.nameable(j) and (
+        if at(i + 1) in COORDINATORS - {"with", "or"} and j < self.count and self.nameable(j) and not self.place_like(j) and (
                 self.unknown(j) or self.first_name(j)
                 or (self.tokens[j].capitalised and at(j) not in self.lex.proper_nouns and not self.placeish(j))):
             return j

@@ -155,6 +155,8 @@ def test_each_kind_of_detail_is_replaced(text, expected):
         # A mobile number written without its 0 or its +.
         ("my number 447700900222 ok", "my number [PHONE] ok"),
         ("ring 7700 900123 after school", "ring [PHONE] after school"),
+        # A name beside a first name that merely ends like a place is still a name.
+        ("Ashton and Kayden were fighting again", "[NAME] and [NAME] were fighting again"),
     ],
 )
 def test_kinds_found_after_the_generalisation_work(text, expected):
@@ -175,6 +177,10 @@ def test_kinds_found_after_the_generalisation_work(text, expected):
         "vitamin B12 and the M25 are not postcodes",
         "the 14th of March is when exams start",
         "we meet at 7 at the station",
+        # A place beside a place in a list is a place; a name before a plural noun is a place or a brand.
+        "Hounslow and Feltham buses are always late",
+        "Sidcup and Eltham are boring",
+        "Kilburn and Harlesden get a bad name",
     ],
 )
 def test_places_and_organisations_are_kept(text):
