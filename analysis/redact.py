@@ -353,8 +353,10 @@ class _NameFinder:
     def unknown(self, i: int) -> bool:
         """Not an English word, not a known non-person: most likely a name."""
         low, lex = self.tokens[i].low, self.lex
-        return not self.not_person(i) and not lex.is_word(low) and low not in lex.proper_nouns and not any(
-            lex.is_word(part) for part in low.split("-") if len(part) > 2)
+        # Hyphenated, it is unknown if any part is ("Kaur-Singh"), not if every part is a word ("after-school").
+        parts = [part for part in low.split("-") if len(part) > 2]
+        return not self.not_person(i) and not lex.is_word(low) and low not in lex.proper_nouns and not (
+            "-" in low and parts and all(lex.is_word(part) for part in parts))
 
     def first_name(self, i: int) -> bool:
         return not self.not_person(i) and (self.tokens[i].low in self.lex.first_names or any(
@@ -370,8 +372,8 @@ class _NameFinder:
         if not 0 <= i < self.count or not self.tokens[i].capitalised or self.first_name(i):
             return False
         low = self.lows[i]
-        if low in self.stop or len(low) < 2:
-            return False  # "Grace and I"
+        if low in self.stop or len(low) < 2 or low in DAYS_AND_MONTHS:
+            return False  # "Grace and I", "Tuesday - Faisal, Wednesday - Chloe"
         return low in NOT_PEOPLE or low in self.lex.proper_nouns or (
             self.unknown(i) and low.endswith(PLACE_ENDINGS)) or self.placeish(i)
 

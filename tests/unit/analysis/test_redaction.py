@@ -157,6 +157,9 @@ def test_each_kind_of_detail_is_replaced(text, expected):
         ("ring 7700 900123 after school", "ring [PHONE] after school"),
         # A name beside a first name that merely ends like a place is still a name.
         ("Ashton and Kayden were fighting again", "[NAME] and [NAME] were fighting again"),
+        ("rota: Tuesday - Idris, Wednesday - Chloe", "rota: Tuesday - [NAME], Wednesday - [NAME]"),
+        # A hyphenated surname with one part that is not English.
+        ("Summer Okoye-Bell is the best at netball", "[NAME] is the best at netball"),
     ],
 )
 def test_kinds_found_after_the_generalisation_work(text, expected):
