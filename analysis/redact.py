@@ -1,7 +1,7 @@
 """Remove personal details before text is shared: typed placeholders, tuned for recall.
 
 Two passes. Patterns find details with a shape (emails, links, phone, card, NHS and bank numbers,
-postcodes, vehicle registrations, dates, handles, addresses, estates, schools). Names have no
+postcodes, vehicle registrations, dates, handles, addresses, estates, schools, youth clubs). Names have no
 shape, so a word is judged with NLTK's lexicons and its context: a word that is not English (the
 `words` corpus, with its inflections) and is not a known place, app or brand is a name; a first
 name that is also a word ("Will", "Rose", "Grace") is one only with a surname or a cue ("my

@@ -64,6 +64,20 @@ def test_the_shipped_training_texts_load_and_have_details():
     assert sum(bool(t.must_remove) for t in texts) >= 150
 
 
+def test_our_own_labelled_texts_load_and_every_labelled_item_is_in_its_text():
+    import csv
+
+    from analysis.name_model import EXTRA_DATA, detail_places
+
+    texts = load_labelled_texts(EXTRA_DATA)
+    assert sum(bool(t.must_remove) for t in texts) >= 300
+    assert sum(not t.must_remove for t in texts) >= 150
+    assert all(detail_places(t.text, d) for t in texts for d in t.must_remove)
+    with EXTRA_DATA.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert all(detail_places(r["text"], k) for r in rows for k in r["must_keep"].split("|") if k != "(none)")
+
+
 def test_predict_gives_name_spans_per_text():
     spans = default_name_tagger().predict(["apparently kacper broke his arm", "the park is nice"])
     assert spans == [[(11, 17)], []]
