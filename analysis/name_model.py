@@ -31,6 +31,8 @@ from analysis.text import TextInputMixin
 
 DATA = Path(__file__).resolve().parent / "data"
 TRAINING_DATA = DATA / "pii-train.tsv"
+# Our own labelled texts, another writer than pii-train's (see data/README.md).
+EXTRA_DATA = DATA / "pii-extra.tsv"
 # Our own ordinary answers (written for screening's veto, see data/README.md): negatives, no names.
 ORDINARY_DATA = (DATA / "ordinary-answers.tsv", DATA / "short-answers.tsv")
 
@@ -66,8 +68,8 @@ def ordinary_texts() -> list[LabelledText]:
 
 
 def training_texts() -> list[LabelledText]:
-    """What the shipped tagger is fitted on: the labelled texts, then our ordinary answers."""
-    return load_labelled_texts() + ordinary_texts()
+    """What the shipped tagger is fitted on: both labelled files, then our ordinary answers."""
+    return load_labelled_texts() + load_labelled_texts(EXTRA_DATA) + ordinary_texts()
 
 
 def labelled_items(cell: str | None) -> list[str]:
@@ -100,7 +102,16 @@ def token_features(finder, i: int, vocabulary: frozenset[str]) -> dict[str, floa
     t, lex, low = finder.tokens[i], finder.lex, finder.lows[i]
     shape = "allcaps" if t.all_caps else "cap" if t.capitalised else "lower" if t.text.islower() else "other"
     first, word, unknown = finder.first_name(i), lex.is_word(low), finder.unknown(i)
+    # How the lexicon knows it: a dictionary entry is strong evidence of a word, a compound or inflection weak ("naveed").
+    how = "exact" if low in lex.english else "loose" if word else "none"
+    sounds = name_likeness(low)
     features = {
+        f"how_word={how}": 1.0,
+        f"{shape}&how_word={how}": 1.0,
+        "name_likeness": max(-4.0, min(4.0, sounds)) / 4,
+        f"name_likeness>{_bucket(sounds)}": 1.0,
+        f"{shape}&how_word={how}&sounds>{_bucket(sounds)}": 1.0,
+        "person_pronoun_after": float(any(finder.at(j) in PERSON_PRONOUNS for j in range(i + 1, i + 5))),
         f"shape={shape}": 1.0,
         "hyphenated": float("-" in low),
         "possessive": float(t.possessive),
@@ -132,6 +143,46 @@ def token_features(finder, i: int, vocabulary: frozenset[str]) -> dict[str, floa
     return features
 
 
+PERSON_PRONOUNS = frozenset("he she him his her hers himself herself".split())
+
+
+def _bucket(score: float) -> str:
+    return "high" if score > 1.5 else "mid" if score > 0 else "low" if score > -1.5 else "none"
+
+
+@lru_cache(maxsize=1)
+def _letter_models() -> tuple[dict[str, float], dict[str, float], float, float]:
+    """Letter-trigram log-probabilities of NLTK's first names and of its English words (lexicons, never our labels)."""
+    from collections import Counter
+
+    from analysis.redact import lexicon
+
+    lex = lexicon()
+    models = []
+    for vocabulary in (lex.first_names, lex.english - lex.first_names):
+        counts = Counter(g for w in vocabulary for g in _trigrams(w))
+        total, kinds = sum(counts.values()), len(counts) + 1
+        models.append(({g: math.log((c + 1) / (total + kinds)) for g, c in counts.items()}, math.log(1 / (total + kinds))))
+    (names, unseen_name), (words, unseen_word) = models
+    return names, words, unseen_name, unseen_word
+
+
+def _trigrams(word: str) -> list[str]:
+    padded = f"^{word}$"
+    return [padded[k:k + 3] for k in range(len(padded) - 2)]
+
+
+@lru_cache(maxsize=16384)
+def name_likeness(low: str) -> float:
+    """How much more a word's letters look like a first name's than an English word's (mean log-odds per trigram).
+
+    "yusuf", "ifrah", "naveed" spell like names though no list has them; "heating" spells like a word.
+    """
+    names, words, unseen_name, unseen_word = _letter_models()
+    grams = _trigrams(low)
+    return sum(names.get(g, unseen_name) - words.get(g, unseen_word) for g in grams) / len(grams)
+
+
 def _context_word(finder, j: int, vocabulary: frozenset[str]) -> str:
     if j < 0:
         return "<start>"
@@ -153,7 +204,7 @@ def _context_word(finder, j: int, vocabulary: frozenset[str]) -> str:
 class NameTagger(TextInputMixin, ClassifierMixin, BaseEstimator):
     """Probability that each word the rules left is part of a person's name (see the module docstring)."""
 
-    def __init__(self, C: float = 0.5, threshold: float = 0.75, lower_case_copies: bool = True):
+    def __init__(self, C: float = 0.2, threshold: float = 0.65, lower_case_copies: bool = True):
         self.C = C
         self.threshold = threshold
         self.lower_case_copies = lower_case_copies
@@ -231,7 +282,7 @@ def _candidates(finder) -> list[int]:
     out = []
     for i in range(finder.count):
         t, low = finder.tokens[i], finder.lows[i]
-        if finder.not_person(i) or finder.placeish(i):
+        if finder.not_person(i) or finder.placeish(i) or finder.org_word(i) or (t.capitalised and finder.beside_a_place(i)):
             continue
         first = finder.first_name(i)
         if t.capitalised:
@@ -240,7 +291,17 @@ def _candidates(finder) -> list[int]:
         elif first or not (finder.lex.is_word(low) or low.endswith(WORD_ENDINGS + ("ic", "tic", "ive"))
                            or _one_edit_from_a_word(low)):
             out.append(i)
+        elif _loosely_english(finder, low) and name_likeness(low) > 0 and not _one_edit_from_a_word(low):
+            out.append(i)  # "naveed" passes as "nave" + "ed", but spells like a name
     return out
+
+
+def _loosely_english(finder, low: str) -> bool:
+    """English to the lexicon only as a compound or an inflection, not as an entry of its own."""
+    from analysis.redact import CHAT_WORDS, WORD_ENDINGS
+
+    return low not in finder.lex.english and low not in CHAT_WORDS and not low.endswith(WORD_ENDINGS) \
+        and "'" not in low and finder.lex.is_word(low)
 
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"

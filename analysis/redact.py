@@ -1,7 +1,7 @@
 """Remove personal details before text is shared: typed placeholders, tuned for recall.
 
 Two passes. Patterns find details with a shape (emails, links, phone, card, NHS and bank numbers,
-postcodes, vehicle registrations, dates, handles, addresses, estates, schools). Names have no
+postcodes, vehicle registrations, dates, handles, addresses, estates, schools, youth clubs). Names have no
 shape, so a word is judged with NLTK's lexicons and its context: a word that is not English (the
 `words` corpus, with its inflections) and is not a known place, app or brand is a name; a first
 name that is also a word ("Will", "Rose", "Grace") is one only with a surname or a cue ("my
@@ -28,14 +28,23 @@ STREET_TYPES = (
     r"road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|grove|gardens|gdns|place|pl|crescent|court|ct|"
     r"terrace|hill|park|square|sq|walk|mews|row|green|parade|rise|vale|view|broadway"
 )
+# The UK's postcode areas (Royal Mail), for outward codes written alone ("M14", "LS8").
+POSTCODE_AREAS = (
+    "AB|AL|BA|BB|BD|BH|BL|BN|BR|BS|BT|B|CA|CB|CF|CH|CM|CO|CR|CT|CV|CW|DA|DD|DE|DG|DH|DL|DN|DT|DY|EC|EH|EN|EX|E|FK|FY|GL|GU|"
+    "GY|G|HA|HD|HG|HP|HR|HS|HU|HX|IG|IM|IP|IV|JE|KA|KT|KW|KY|LA|LD|LE|LL|LN|LS|LU|L|ME|MK|ML|M|NE|NG|NN|NP|NR|NW|N|OL|OX|"
+    "PA|PE|PH|PL|PO|PR|RG|RH|RM|SA|SE|SG|SK|SL|SM|SN|SO|SP|SR|SS|ST|SW|SY|S|TA|TD|TF|TN|TQ|TR|TS|TW|UB|WA|WC|WD|WF|WN|WR|"
+    "WS|WV|W|YO|ZE"
+)
 BUILDINGS = r"house|tower|towers|court|lodge|mansions|point|heights"
 PLATFORMS = (
-    r"snap(?:chat)?|insta(?:gram)?|ig|tiktok|tik tok|twitter|discord|xbox|psn|playstation|steam|twitch|"
+    r"snap(?:chat)?|sc|insta(?:gram)?|ig|tiktok|tik tok|twitter|discord|xbox|psn|playstation|steam|twitch|"
     r"youtube|yt|roblox|fortnite|gamertag|gamer tag|telegram|kik|facebook|fb|whatsapp|bereal"
 )
 # What may stand between a platform and a handle: "snap me", "my discord is", "insta -", "gamertag".
 HANDLE_GLUE = rf"(?:\s*(?:[:=\-(]|\b(?:{PLATFORMS})\b|\bme\b|\bis\b|['’]s\b|\bits\b|\bit['’]s\b|\bon\b|\bat\b|\bname\b|\bid\b|\buser(?:name)?\b|\bgamertag\b|\btag\b|\bhandle\b|\badd\b))*\s*"
 HANDLE_SHAPE = r"@?[\w][\w.]*(?:#\d{3,5})?"
+# Words that say a place is where someone lives, a few words before it ("I stay at my nan's on …", "my flat is in …").
+HOME_WORDS = r"live|lives|living|lived|stay|stays|staying|stayed|placement|hostel|flat|house|home|address|moved|moving"
 HOME = (
     r"(?:i|we)\s+(?:live|lived|stay|stayed)|(?:lives|stays)|(?:i'?m|we'?re)(?=\s+on\b)|i'?m\s+living|we'?re\s+living|(?:my|our)\s+(?:house|home|flat|address)\s+is|"
     r"(?:i'?m|we'?re)\s+moving|(?:i|we)\s+moved|(?:my|our)\s+(?:street|road)\s+is|(?:my|our)\s+(?:house|home|flat)"
@@ -43,7 +52,10 @@ HOME = (
 
 # Order matters: a later rule never sees what an earlier one replaced.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.I)),
+    ("EMAIL", re.compile(
+        r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
+        # Written out to get past filters: "kezia.b at gmail dot com".
+        r"|[\w.+'-]+\s*(?:\(at\)|\[at\]|\s+at\s+)\s*[\w-]+(?:\s*(?:\.|\(dot\)|\s+dot\s+)\s*(?:com|co|uk|org|net|ac|sch))+\b", re.I)),
     ("URL", re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|co\.uk|org|net|uk|io|me|tv)(?:/\S*)?\b", re.I)),
     ("HANDLE", re.compile(
         rf"(?i:\b(?:{PLATFORMS}))\b{HANDLE_GLUE}(?P<h>{HANDLE_SHAPE})"
@@ -52,8 +64,12 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|(?i:\b(?!(?:covid|year|yr|fifa|top|under|over|ps|mp|gcse|level|grade|room|bus|route|page)\d)"
         r"(?P<g>(?-i:(?=[A-Za-z._]*[a-z]))(?=[a-z._]*[a-z]{3})[a-z][a-z._]*[a-z]_?\d{2,4})\b)"  # sarahxx2010, NightOwl4471
         r"|\b[a-z]+_[a-z0-9_.]+\b"  # kai_b2k
+        r"|(?i:\bmy\s+@\s*(?:is\s+|[:=-]\s*)?)(?P<m>@?\w[\w.]*)"  # "my @ is jaylen.wav"
     )),
-    ("PHONE", re.compile(r"(?<![\w])(?:\+44\s?\(?0?\)?\s?|0044\s?|\(?0)(?:[\s\-()]{0,2}\d){9,10}(?!\d)")),
+    ("PHONE", re.compile(
+        r"(?<![\w])(?:\+44\s?\(?0?\)?\s?|0044\s?|\(?0)(?:[\s\-()]{0,2}\d){9,10}(?!\d)"
+        # A mobile written without its 0 or +: "447700 900123", "7700 900123".
+        r"|(?<![\w+])(?:44\s?)?7\d{3}(?:[\s-]?\d{6}|[\s-]\d{3}[\s-]\d{3})(?![\d-])")),
     ("NUMBER", re.compile(
         r"\b\d{4}(?:[ -]?(?:\d{4}|[*xX]{4})){3}\b"  # card numbers
         r"|(?i:\bcard\b|\bdigits\b)[^.\d\n]{0,40}?(?P<c>\b\d{4}(?:\s\d{4})*)\b"  # part of a card number
@@ -61,18 +77,28 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|\b\d{2}-\d{2}-\d{2}\b"  # sort codes
         r"|(?i:\baccount(?:\s+(?:number|no\.?))?(?:\s+is)?\s*:?\s*)(?P<a>\d{8})\b"
     )),
-    ("POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b(?:E|N|W|SE|SW|NW|EC|WC|IG|RM|DA|BR|CR|EN|HA|UB|TW|KT|SM)\d{1,2}\b", re.I)),
+    ("POSTCODE", re.compile(
+        r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b(?:E|N|W|SE|SW|NW|EC|WC|IG|RM|DA|BR|CR|EN|HA|UB|TW|KT|SM)\d{1,2}\b"
+        # Elsewhere an outward code alone needs a cue ("I live in M14"), or it may be a vitamin or a motorway.
+        rf"|\b(?:in|from|postcode|near|round|around|live|living)\s+(?:is\s+|:\s*)?(?P<o>(?-i:(?:{POSTCODE_AREAS})\d{{1,2}}[A-Z]?))\b(?!\s*\d[A-Z]{{2}}\b)",
+        re.I)),
     ("REG", re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b", re.I)),
     ("DATE", re.compile(
-        rf"\b\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\.?,?\s+\d{{4}}\b"
+        # A birthday without its year is still one: "my birthday is the 14th of March".
+        rf"(?:\b(?:birthday|born|dob|d\.o\.b\.?|date of birth)\b[^.!?\n\d]{{0,12}}?)"
+        rf"(?P<d>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b\.?(?:,?\s+\d{{4}}\b)?"
+        rf"|\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?)"
+        rf"|\b\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\.?,?\s+\d{{4}}\b"
         rf"|\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", re.I)),
     ("SCHOOL", re.compile(
-        r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][\w'’&-]*\s+){1,4}(?:Academy|School|College|Primary|Secondary|Sixth Form|PRU|High)\b"
-        r"(?:\s+(?:School|College|Academy))?"
+        r"\b(?:(?:St\.?|Saint)\s+)?(?!The\b)(?:[A-Z][\w'’&-]*\s+(?:(?:and|of|&)\s+(?=[A-Z]))?){1,4}"
+        r"(?:Academy|School|College|Primary|Secondary|Sixth Form|PRU|High|Youth\s+(?:Club|Centre|Center|Project|Hub)|Hub)\b"
+        r"(?!\s+(?i:street|st|road|rd)\b)(?:\s+(?:School|College|Academy))?"
         r"|\b(?i:st\.?|saint)\s+[^\W\d_]+['’]s\b(?:\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:School|College|Academy|Primary|High))?"
     )),
     # Lower case, checked against the lexicon in pattern_spans: "langdon academy", not "my old primary school".
-    ("SCHOOL", re.compile(r"\b(?P<l>(?:[A-Za-z][\w'’-]*\s+){1,3}(?i:academy|school|college|primary|high|sixth form))\b"
+    ("SCHOOL", re.compile(r"\b(?P<l>(?:[A-Za-z][\w'’-]*\s+){1,3}(?i:academy|school|college|primary|high|sixth form|youth club|youth centre))\b"
+                          r"(?!\s+(?i:street|st|road|rd)\b)"
                           r"|(?i:\b(?:year|yr)\s*\d{1,2}\s+at\s+)(?P<y>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})")),
     ("ADDRESS", re.compile(
         rf"(?i:\b(?:flat|apartment|apt)\s+\d+\w?(?:,\s*(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{BUILDINGS}))?(?:,\s*\d{{1,4}}[a-z]?\s+(?:[A-Za-z'’-]+\s+){{1,3}}(?:{STREET_TYPES})\b)?)"
@@ -80,10 +106,14 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"|(?i:\bnumber\s+\d{{1,4}}[a-z]?\s+(?:on|in)\s+)?\b\d{{1,4}}[a-z]?\s+(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b(?:\s+(?:North|South|East|West))?"
         rf"|(?i:\bnumber\s+\d{{1,4}}[a-z]?\s+(?:on|in)\s+)(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b"
         rf"|(?i:\b(?:{HOME})\s+(?:(?:on|in|at|off|near|to|down|by|up)\s+)?(?:the\s+)?(?P<s>(?:(?!(?:the|a|an|my|our|this|that|same|local|main|high|big|little|quiet|busy)\b)[a-z][\w'’-]*\s+){{1,3}}(?:{STREET_TYPES})))\b"
+        rf"|(?i:\b(?:{HOME_WORDS})\b[^.!?;\n]{{0,40}}?\b(?:on|in|off|at)\s+)(?P<t>(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES}|{BUILDINGS}))\b"
         r"|\b(?:[A-Z][\w'’-]*\s+){1,3}(?i:estate)\b"
         r"|\b[Bb]lock\s+[A-Z]\b"
     )),
 )
+
+# A named youth club, centre or hub is typed as a club, not a school.
+CLUB_ENDING = re.compile(r"(?i:\b(?:club|centre|center|hub|project))$")
 
 # Words that take a name after them; the title itself stays ("Sgt [NAME]").
 TITLES = frozenset("""mr mrs ms miss mx dr sir pc dc sgt ds di dci insp inspector sergeant constable officer detective
@@ -110,6 +140,15 @@ PLACE_NOUNS = frozenset("""station park line road street lane avenue estate cent
 green hospital church mosque gurdwara temple academy school college university gym pool stadium bridge square
 broadway overground underground tube river canal shopping city town borough council leisure sports community
 hall arena field fields way high grove close""".split())
+# Words after a capitalised word that make it an organisation, team or event, not a person ("Prince's Trust", "Chelsea fans").
+ORG_NOUNS = frozenset("""trust ambulance cross army society foundation charity fans fc united carnival festival appeal""".split())
+# Words that open a sentence before a name without being part of it ("Yesterday Oduya …", "Poor Oduya …").
+OPENERS = frozenset("""yesterday today tonight tomorrow please maybe sometimes also basically then now so oh poor lil
+little big old young dear plus anyway""".split())
+# Words before "to" that take a person after it ("listen to …", "next to …", "shout out to …").
+TALKED_TO = frozenset("""talk talks talked talking listen listens listened listening speak speaks spoke speaking say said
+says shout shoutout out next close nice kind rude mean write wrote message messaged reply replied send sent give gave
+explain explained introduce introduced married engaged related similar closer""".split())
 SPEECH_VERBS = frozenset("""said says say wants want wanted thinks think reckon reckons told tells asked asks
 helped helps started ran runs organised organized did does went goes lives lived got gets wrote writes loves
 likes hates made makes won plays played came comes gave gives is was has had keeps kept""".split())
@@ -132,7 +171,7 @@ capcut lemon8 likee triller yikyak tellonym ngl sendit azar chatroulette housepa
 imessage facetime messenger hoop wink yolo zepeto habbo vsco weverse tinychat chatgpt snapmap
 alexa citymapper duolingo kahoot seneca sparx quizlet gimkit blooket wattpad gta fifa valorant runescape
 clash brawl among apex rocket league call duty warzone vaisakhi bonfire pride olympic jubilee elizabeth central northern piccadilly bakerloo district circle metropolitan
-victoria overground lizzy chatgpt ai covid oyster astra corsa fiesta focus golf polo prius bmw audi mercedes
+victoria overground lizzy chatgpt ai covid tik tok oyster astra corsa fiesta focus golf polo prius bmw audi mercedes
 toyota ford vauxhall honda nissan kia tesla range rover""".split())
 DAYS_AND_MONTHS = frozenset("""monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays
 thursdays fridays saturdays sundays january february march april may june july august september october november
@@ -150,7 +189,8 @@ WORD_ENDINGS = ("ly", "ing", "tion", "sion", "able", "ible", "ment", "ness", "fu
                 "ize", "ized", "ology", "ism")
 PLACE_ENDINGS = ("ton", "ham", "ford", "field", "land", "side", "bury", "borough", "burgh", "wich", "stead", "minster",
                  "mouth", "chester", "caster", "cester", "worth", "dale", "gate", "wood", "combe", "pool", "port",
-                 "bridge", "thorpe", "ley", "by", "shire")
+                 "bridge", "thorpe", "ley", "by", "shire", "burn", "hall", "stone", "stow", "wick", "hurst", "bourne",
+                 "cliffe", "holme", "thwaite")
 # British spellings of words the `words` corpus has in American spelling.
 BRITISH = (("our", "or"), ("re", "er"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("isation", "ization"),
            ("yse", "yze"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("ence", "ense"), ("llor", "lor"))
@@ -313,8 +353,10 @@ class _NameFinder:
     def unknown(self, i: int) -> bool:
         """Not an English word, not a known non-person: most likely a name."""
         low, lex = self.tokens[i].low, self.lex
-        return not self.not_person(i) and not lex.is_word(low) and low not in lex.proper_nouns and not any(
-            lex.is_word(part) for part in low.split("-") if len(part) > 2)
+        # Hyphenated, it is unknown if any part is ("Kaur-Singh"), not if every part is a word ("after-school").
+        parts = [part for part in low.split("-") if len(part) > 2]
+        return not self.not_person(i) and not lex.is_word(low) and low not in lex.proper_nouns and not (
+            "-" in low and parts and all(lex.is_word(part) for part in parts))
 
     def first_name(self, i: int) -> bool:
         return not self.not_person(i) and (self.tokens[i].low in self.lex.first_names or any(
@@ -325,6 +367,26 @@ class _NameFinder:
         t = self.tokens[i]
         return t.capitalised and t.low in self.lex.first_names and t.low not in TITLES
 
+    def place_like(self, i: int) -> bool:
+        """A known place or app, or an unknown word with a place's ending, and not anybody's first name."""
+        if not 0 <= i < self.count or not self.tokens[i].capitalised or self.first_name(i):
+            return False
+        low = self.lows[i]
+        if low in self.stop or len(low) < 2 or low in DAYS_AND_MONTHS:
+            return False  # "Grace and I", "Tuesday - Faisal, Wednesday - Chloe"
+        return low in NOT_PEOPLE or low in self.lex.proper_nouns or (
+            self.unknown(i) and low.endswith(PLACE_ENDINGS)) or self.placeish(i)
+
+    def beside_a_place(self, i: int) -> bool:
+        """Listed with a place ("Hounslow and Feltham", "Kilburn and Harlesden"): a place too."""
+        at = self.at
+        return (at(i + 1) in ("and", "&", ",", "or") and self.place_like(i + 2)) or (
+            at(i - 1) in ("and", "&", ",", "or") and self.place_like(i - 2))
+
+    def org_word(self, i: int) -> bool:
+        """The last word of an organisation's or team's name ("Red Cross", "Prince's Trust")."""
+        return self.at(i) in ORG_NOUNS and i > 0 and self.tokens[i - 1].capitalised and self.tokens[i].capitalised
+
     def nameable(self, i: int) -> bool:
         """May be a name when the context says so: capitalised, or lower-case and not English."""
         if i >= self.count or self.not_person(i):
@@ -334,10 +396,14 @@ class _NameFinder:
     def placeish(self, i: int) -> bool:
         """A place, shop or thing: after a determiner ("the blue Astra"), before "station", after "in"."""
         at, tokens = self.at, self.tokens
-        if at(i - 1) in DETERMINERS or (at(i - 2) in DETERMINERS and not tokens[i - 1].capitalised) or at(i + 1) in PLACE_NOUNS:
+        if at(i - 1) in DETERMINERS or (at(i - 2) in DETERMINERS and not tokens[i - 1].capitalised) or at(i + 1) in PLACE_NOUNS \
+                or (tokens[i].capitalised and at(i + 1) in ORG_NOUNS):
             return True
         full_name = i + 1 < self.count and tokens[i + 1].capitalised and (self.unknown(i + 1) or self.first_name(i + 1))
-        return at(i - 1) in PLACE_PREPOSITIONS and not self.first_name(i) and not full_name
+        to_someone = at(i - 1) == "to" and at(i - 2) in TALKED_TO  # "listens to yusuf", not "went to peckham"
+        # NLTK's first names include places ("Bradford", "Sheffield"): after "from"/"in", a place's ending decides.
+        person = self.first_name(i) and not tokens[i].low.endswith(PLACE_ENDINGS)
+        return at(i - 1) in PLACE_PREPOSITIONS and not person and not full_name and not to_someone
 
     # Evidence.
     def _choose_after_cues(self) -> None:
@@ -375,7 +441,10 @@ class _NameFinder:
         """After "I'm" only a capitalised non-word counts ("I'm Mantas", not "I'm tired"); after "my name is", more does."""
         weak = words in (("i'm",), ("im",), ("i", "am"), ("it's",), ("this", "is"), ("name",))
         if not weak:
-            return self.unknown(j) or self.nameable(j)
+            # "my name is naveed": only loosely English (a compound, an inflection), so a name.
+            strong = words in (("my", "name", "is"), ("my", "name's"), ("my", "names"), ("call", "me"), ("i'm", "called"))
+            loose = strong and not self.not_person(j) and self.lows[j] not in self.lex.english and self.lows[j] not in CHAT_WORDS
+            return self.unknown(j) or self.nameable(j) or loose
         t = self.tokens[j]
         return self.unknown(j) or (t.capitalised and not self.not_person(j) and (
             self.first_name(j) or (t.low not in self.lex.english and t.low not in self.lex.proper_nouns)))
@@ -387,6 +456,8 @@ class _NameFinder:
             if i in self.chosen or self.not_person(i):
                 continue
             t = tokens[i]
+            if t.capitalised and at(i + 1) in ORG_NOUNS or self.org_word(i) or (t.capitalised and self.beside_a_place(i)):
+                continue  # "the Prince's Trust", "St John Ambulance", "Chelsea fans", "Sidcup and Eltham"
             if t.capitalised and t.possessive and at(i + 1) in POSSESSIONS and at(i - 1) not in DETERMINERS:
                 self.chosen.add(i)
             elif t.capitalised and self.unknown(i) and not self.placeish(i) and not (
@@ -444,14 +515,14 @@ class _NameFinder:
         initial = len(t.text) == 1 and t.text.isalpha() and (
             t.text.isupper() or at(j + 1) == "." or t.low not in ("i", "a", "n", "u", "r", "b", "c", "x"))
         surname = t.capitalised and t.is_word_like and not t.all_caps and t.low not in self.stop and t.low not in TITLES \
-            and t.low not in DAYS_AND_MONTHS and t.low not in PLACE_NOUNS
+            and t.low not in DAYS_AND_MONTHS and t.low not in PLACE_NOUNS and t.low not in ORG_NOUNS
         lower_surname = not t.capitalised and not self.not_person(j) and (
             self.unknown(j) or t.possessive or (not tokens[i].capitalised and at(j + 1) in SPEECH_VERBS))
         return j if surname or initial or lower_surname else None
 
     def _listed_after(self, i: int) -> int | None:
         j, at = i + 2, self.at
-        if at(i + 1) in COORDINATORS - {"with", "or"} and j < self.count and self.nameable(j) and (
+        if at(i + 1) in COORDINATORS - {"with", "or"} and j < self.count and self.nameable(j) and not self.place_like(j) and (
                 self.unknown(j) or self.first_name(j)
                 or (self.tokens[j].capitalised and at(j) not in self.lex.proper_nouns and not self.placeish(j))):
             return j
@@ -474,7 +545,11 @@ class _NameFinder:
         if self.not_person(j) or at(j - 1) in DETERMINERS:
             return None
         rare = at(j) not in self.lex.english
-        return j if rare or (self.sentence_start(j) and at(j) not in ADDRESSING and self.tag(j) == "NNP") else None
+        if rare or (self.sentence_start(j) and at(j) not in ADDRESSING and self.tag(j) == "NNP"):
+            return j
+        # A first name that is also a word, before a surname nobody's lexicon knows ("Treasure Oduya", "Precious Chukwu").
+        opener = at(j) in ADDRESSING or at(j) in OPENERS or at(j).endswith("ly") or at(j) in PLACE_NOUNS
+        return j if self.unknown(i) and not opener and not self.placeish(j) else None
 
     def _merged(self) -> list[Span]:
         spans: list[Span] = []
@@ -493,17 +568,18 @@ class _NameFinder:
 def pattern_spans(text: str) -> list[Span]:
     """Details with a shape (the ordered patterns), in the order found, without overlaps."""
     spans: list[Span] = []
-    for kind, pattern in RULES:
+    for rule_kind, pattern in RULES:
         for match in pattern.finditer(text):
             # A rule may name the part to remove (a group) after context it keeps ("snap me …").
             group = next((g for g, v in match.groupdict().items() if v), 0)
+            kind = "CLUB" if rule_kind == "SCHOOL" and CLUB_ENDING.search(match.group(group)) else rule_kind
             if kind == "HANDLE" and group == "h" and not _handle_like(match.group("h")):
                 continue
             if kind == "HANDLE" and group == "g" and lexicon()._inflected(match.group("g").rstrip("0123456789_").lower()):
                 continue  # "hours48" is a typo, "sarahxx2010" a handle
-            if kind == "SCHOOL" and group == "y" and not _school_name_like(match.group("y")):
+            if rule_kind == "SCHOOL" and group == "y" and not _school_name_like(match.group("y")):
                 continue
-            if kind == "SCHOOL" and group == "l":
+            if rule_kind == "SCHOOL" and group == "l":
                 start = _named_school_start(match.group("l"))
                 if start is None:
                     continue

@@ -10,14 +10,16 @@ Input files are TSV with the columns `text`, `must_remove` and `must_keep` (`|`-
   address counts as a miss).
 - kept: a must_keep phrase counts as kept when no occurrence of it overlaps a redacted span.
 
-The development file is split into five folds, grouped so that texts written from the same
-template (the same words once the personal details are masked) stay in one fold. Rules are tuned
-by looking only at the tuning folds (0-2); the held-out folds (3-4) are reported separately, and
-the whole file is labelled "development (tuned on)".
+The development file and our own labelled texts (analysis/data/pii-extra.tsv, another writer)
+are pooled and split into five folds, grouped so that texts written from the same template (the
+same words once the personal details are masked) stay in one fold. Rules are tuned by looking
+only at the tuning folds (0-2); the held-out folds (3-4) are reported separately, overall, per
+file and per kind of detail.
 
-The learned name tagger (analysis.name_model) ships fitted on the whole file, so every figure on
-the file here uses a tagger fitted on other folds only: on the held-out folds, one fitted on the
-tuning folds; in the grouped 5-fold cross-validation, one fitted on the other four folds. A
+The learned name tagger (analysis.name_model) ships fitted on both files, so every figure on
+them here uses a tagger fitted on other folds only: on the held-out folds, one fitted on the
+tuning folds; in the grouped 5-fold cross-validation, one fitted on the other four folds. The
+cross-writer lines fit on one writer's file and score the other's (nearest to a blind set). A
 --heldout file is scored with the shipped tagger (it never saw that file).
 """
 
@@ -36,10 +38,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.name_model import LabelledText, NameTagger, detail_places, labelled_items, ordinary_texts  # noqa: E402
+from analysis.name_model import EXTRA_DATA, LabelledText, NameTagger, detail_places, labelled_items, ordinary_texts  # noqa: E402
 from analysis.redact import Span, find, lexicon  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "pii-dev.tsv"
+KINDS = ("NAME", "PHONE", "EMAIL", "HANDLE", "POSTCODE", "ADDRESS", "ESTATE", "SCHOOL/CLUB", "DATE", "REG", "AGE", "NUMBER")
 FOLDS = 5
 TUNING_FOLDS = frozenset({0, 1, 2})
 SAME_TEMPLATE = 0.5  # Jaccard similarity of masked word sets at which two texts share a template
@@ -52,6 +55,7 @@ class Row:
     must_remove: list[str]
     must_keep: list[str]
     fold: int = 0
+    source: str = ""
 
 
 @dataclass
@@ -62,12 +66,48 @@ class Score:
     to_keep: int = 0
     absent: int = 0  # labelled details that do not occur in their text (counted as not removed)
     misses: list[str] = field(default_factory=list)
+    by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [removed, to remove]
 
     def line(self, label: str) -> str:
         return (f"| {label} | {self.to_remove} details, {self.to_keep} phrases | "
                 f"removed {self.removed / max(self.to_remove, 1):.1%} ({self.removed}/{self.to_remove}) · "
                 f"kept {self.kept / max(self.to_keep, 1):.1%} ({self.kept}/{self.to_keep})"
                 + (f" · {self.absent} labelled details not found in their text" if self.absent else "") + " |")
+
+    def kinds_line(self, label: str) -> str:
+        parts = [f"{k} {r / n:.0%} ({r}/{n})" for k in KINDS if (rn := self.by_kind.get(k)) for r, n in [rn]]
+        return f"| {label} | removed by kind | {' · '.join(parts)} |"
+
+
+def kind_of(item: str) -> str:
+    """What kind of detail a labelled item is, by its shape (for the by-kind figures only)."""
+    low = item.lower()
+    if re.fullmatch(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", item):
+        return "EMAIL"
+    if re.fullmatch(r"\d{1,2}", item):
+        return "AGE"
+    if re.fullmatch(r"[A-Z]{2}\d{2}\s?[A-Z]{3}", item, re.I):
+        return "REG"
+    if re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?(?:\s*\d[A-Z]{2})?", item, re.I):
+        return "POSTCODE"
+    digits = sum(c.isdigit() for c in item)
+    if digits >= 9 and re.fullmatch(r"[\d\s()+\-]+", item):
+        return "PHONE" if re.match(r"\s*(?:\+|\(?0|44)", item) else "NUMBER"
+    if re.search(r"\d{1,2}(?:st|nd|rd|th)?(?:\s+of)?\s+[A-Za-z]{3,}\s+\d{4}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}", item):
+        return "DATE"
+    if digits >= 4 and not re.search(r"[A-Za-z]", item.replace("*", "")):
+        return "NUMBER"
+    if re.search(r"\bestate\b", low):
+        return "ESTATE"
+    if re.search(r"\b(?:school|academy|college|primary|high|sixth form|youth (?:club|centre)|hub|pru|centre)\b", low):
+        return "SCHOOL/CLUB"
+    if re.search(r"^(?:flat|apartment)\b|\b(?:road|rd|street|avenue|lane|close|drive|way|grove|gardens|place|crescent|"
+                 r"court|terrace|house|tower|mews|row|green|parade|rise|vale|view|walk|square)\b", low):
+        return "ADDRESS"
+    if item.startswith("@") or re.search(r"[_#./]|\d", item) or (item.isalnum() and item.lower() != item
+                                                                and not item.istitle() and len(item) > 6):
+        return "HANDLE"
+    return "NAME"
 
 
 def read_rows(path: Path) -> list[Row]:
@@ -124,8 +164,11 @@ def evaluate(rows: list[Row], show_misses: bool = False, name_tagger=SHIPPED) ->
             places = occurrences(row.text, item)
             score.to_remove += 1
             score.absent += not places
+            tally = score.by_kind.setdefault(kind_of(item), [0, 0])
+            tally[1] += 1
             if places and all(covered(row.text, s, e, spans) for s, e in places):
                 score.removed += 1
+                tally[0] += 1
             elif show_misses:
                 score.misses.append(f"  left   {item!r:32} in {row.text}")
         for phrase in row.must_keep:
@@ -146,6 +189,10 @@ def fitted_on(rows: list[Row], ordinary: list[LabelledText]) -> NameTagger:
 def add(total: Score, part: Score) -> None:
     for name in ("removed", "to_remove", "kept", "to_keep", "absent"):
         setattr(total, name, getattr(total, name) + getattr(part, name))
+    for kind, (removed, count) in part.by_kind.items():
+        tally = total.by_kind.setdefault(kind, [0, 0])
+        tally[0] += removed
+        tally[1] += count
 
 
 def changed_texts(texts: list[str], name_tagger=SHIPPED) -> int:
@@ -172,6 +219,10 @@ def speed(texts: list[str], repeats: int) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, default=DEV, help="development TSV (default ../shared/data/pii-dev.tsv)")
+    parser.add_argument("--extra", type=Path, default=EXTRA_DATA,
+                        help="our own labelled TSV, pooled with --dev for the folds (default analysis/data/pii-extra.tsv)")
+    parser.add_argument("--fit-on", choices=("all", "dev"), default="all",
+                        help="which files' rows the out-of-fold taggers learn from (dev: as before pii-extra.tsv existed)")
     parser.add_argument("--heldout", type=Path, action="append", default=[],
                         help="a TSV never used for tuning (same columns); may be given more than once")
     parser.add_argument("--misses", action="store_true", help="list misses on the tuning folds only")
@@ -184,31 +235,54 @@ def main(argv: list[str] | None = None) -> None:
     loaded = time.perf_counter() - started
     print("| set | size | figures |")
     print("|---|---|---|")
-    if args.dev.exists():
-        rows = read_rows(args.dev)
+    rows: list[Row] = []
+    for path in (args.dev, args.extra):
+        if path.exists():
+            for row in read_rows(path):
+                row.source = path.name
+                rows.append(row)
+    if rows:
         assign_folds(rows)
+        sources = sorted({r.source for r in rows})
+        learn = [r for r in rows if args.fit_on == "all" or r.source == args.dev.name]
         tuning = [r for r in rows if r.fold in TUNING_FOLDS]
         heldout = [r for r in rows if r.fold not in TUNING_FOLDS]
         ordinary = ordinary_texts()
-        on_tuning = fitted_on(tuning, ordinary)
+        on_tuning = fitted_on([r for r in learn if r.fold in TUNING_FOLDS], ordinary)
         print(evaluate(heldout, name_tagger=None).line(
-            f"development, held-out folds ({len(heldout)} texts, grouped by template), rules alone"))
-        print(evaluate(heldout, name_tagger=on_tuning).line(
-            f"development, held-out folds ({len(heldout)} texts), rules + tagger fitted on the tuning folds"))
+            f"held-out folds ({len(heldout)} texts, grouped by template), rules alone"))
+        on_heldout = evaluate(heldout, name_tagger=on_tuning)
+        print(on_heldout.line(f"held-out folds ({len(heldout)} texts), rules + tagger fitted on the tuning folds"))
+        print(on_heldout.kinds_line("held-out folds, rules + tagger"))
+        for source in sources:
+            part = [r for r in heldout if r.source == source]
+            print(evaluate(part, name_tagger=on_tuning).line(f"held-out folds of {source} ({len(part)} texts), rules + tagger"))
         cross, rules_alone, ordinary_changed = Score(), Score(), 0
         for fold in range(FOLDS):
             test = [r for r in rows if r.fold == fold]
-            tagger = fitted_on([r for r in rows if r.fold != fold], [o for k, o in enumerate(ordinary) if k % FOLDS != fold])
+            tagger = fitted_on([r for r in learn if r.fold != fold], [o for k, o in enumerate(ordinary) if k % FOLDS != fold])
             add(cross, evaluate(test, name_tagger=tagger))
             add(rules_alone, evaluate(test, name_tagger=None))
             ordinary_changed += changed_texts([o.text for o in ordinary[fold::FOLDS]], tagger)
-        print(rules_alone.line(f"development, all {FOLDS} folds, rules alone (rules tuned on folds 0-2)"))
-        print(cross.line(f"development, grouped {FOLDS}-fold CV, rules + tagger fitted on the other folds"))
+        print(rules_alone.line(f"all {FOLDS} folds, rules alone (rules tuned on folds 0-2)"))
+        print(cross.line(f"grouped {FOLDS}-fold CV, rules + tagger fitted on the other folds"))
+        print(cross.kinds_line(f"grouped {FOLDS}-fold CV"))
+        if len(sources) == 2 and args.fit_on == "all":
+            for fit, score in (sources, sources[::-1]):
+                tagger = fitted_on([r for r in rows if r.source == fit], ordinary)
+                print(evaluate([r for r in rows if r.source == score], name_tagger=tagger).line(
+                    f"cross-writer: tagger fitted on {fit}, scored on {score}"))
         print(f"| our ordinary answers the rules find no name in ({len(ordinary)}) | texts that lose anything | "
               f"rules alone {changed_texts([o.text for o in ordinary], None)} · rules + tagger fitted on the "
               f"other folds {ordinary_changed} |")
+        inner = Score()  # for choices: grouped CV inside the tuning folds, never the held-out ones
+        for fold in sorted(TUNING_FOLDS):
+            tagger = fitted_on([r for r in learn if r.fold in TUNING_FOLDS - {fold}], ordinary)
+            add(inner, evaluate([r for r in tuning if r.fold == fold], name_tagger=tagger))
+        print(inner.line(f"inner grouped CV on the tuning folds {sorted(TUNING_FOLDS)} (for choices)"))
+        print(inner.kinds_line("inner grouped CV on the tuning folds"))
         tuned = evaluate(tuning, show_misses=args.misses, name_tagger=on_tuning)
-        print(tuned.line(f"development, tuning folds {sorted(TUNING_FOLDS)} ({len(tuning)} texts), tuned on"))
+        print(tuned.line(f"tuning folds {sorted(TUNING_FOLDS)} ({len(tuning)} texts), tuned on"))
     for path in args.heldout:
         print(evaluate(read_rows(path)).line(f"held out: {path.name}"))
     if args.speed:
@@ -218,11 +292,11 @@ def main(argv: list[str] | None = None) -> None:
               f"anything: rules alone {changed_texts(comments, None)}, rules + shipped tagger "
               f"{changed_texts(comments)} of {len(comments)}")
         print(f"speed on {args.speed.name}: {speed(comments, 3)}")
-    if args.dev.exists():
-        print(f"speed on {args.dev.name}: {speed([r.text for r in rows], 20)}")
+    if rows:
+        print(f"speed on the labelled texts: {speed([r.text for r in rows], 5)}")
     print(f"lexicons and tagger loaded once per process in {loaded:.2f} s")
     print(f"\n(evaluated in {time.perf_counter() - started:.1f} s)")
-    if args.misses and args.dev.exists():
+    if args.misses and rows:
         print("\nMisses on the tuning folds:")
         print("\n".join(tuned.misses))
 

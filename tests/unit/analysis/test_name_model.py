@@ -14,12 +14,12 @@ def rules_alone(text: str) -> str:
     return "".join(out + [text[cursor:]])
 
 
-# Written here; lower-case names with no cue the rules know ("… should be", "yesterday … was").
+# Written here; lower-case names with no cue the rules know ("i reckon … would", "honestly … is").
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("we think temitope should be head girl", "we think [NAME] should be head girl"),
-        ("yesterday ifeoma was crying in the toilets", "yesterday [NAME] was crying in the toilets"),
+        ("i reckon oyinda would be good at running it", "i reckon [NAME] would be good at running it"),
+        ("honestly ilhan is the reason i come", "honestly [NAME] is the reason i come"),
     ],
 )
 def test_the_tagger_finds_names_the_rules_leave(text, expected):
@@ -35,6 +35,8 @@ def test_the_tagger_finds_names_the_rules_leave(text, expected):
         "Snapchat is where most people in my year talk",
         "we waited online for ages and the transport never came",
         "Hope you actually read this and change something",
+        "we went to boxpark and then to the lido",
+        "the roti and doubles were class",
     ],
 )
 def test_the_tagger_leaves_ordinary_words(text):
@@ -62,9 +64,23 @@ def test_the_shipped_training_texts_load_and_have_details():
     assert sum(bool(t.must_remove) for t in texts) >= 150
 
 
+def test_our_own_labelled_texts_load_and_every_labelled_item_is_in_its_text():
+    import csv
+
+    from analysis.name_model import EXTRA_DATA, detail_places
+
+    texts = load_labelled_texts(EXTRA_DATA)
+    assert sum(bool(t.must_remove) for t in texts) >= 300
+    assert sum(not t.must_remove for t in texts) >= 150
+    assert all(detail_places(t.text, d) for t in texts for d in t.must_remove)
+    with EXTRA_DATA.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert all(detail_places(r["text"], k) for r in rows for k in r["must_keep"].split("|") if k != "(none)")
+
+
 def test_predict_gives_name_spans_per_text():
-    spans = default_name_tagger().predict(["we think temitope should be head girl", "the park is nice"])
-    assert spans == [[(9, 17)], []]
+    spans = default_name_tagger().predict(["apparently kacper broke his arm", "the park is nice"])
+    assert spans == [[(11, 17)], []]
 
 
 def test_scoring_by_hand_matches_the_fitted_pipeline():
