@@ -236,7 +236,7 @@ async def _generate_responses(definition, count: int, rng: random.Random, *, imp
             answers["least_safe"] = Given(places + ["_other"], other_text=rng.choice(["the estate stairwells", "outside the station", "the high road at night"]))
         elif places:
             answers["least_safe"] = Given(places)
-        knows = rng.choices(["yes", "no", "not_sure"], [64 + 9 * improvement, 14 - 3 * improvement, 22 - 6 * improvement])[0]
+        knows = rng.choices(["yes", "no", "not_sure"], [64 + 12 * improvement, 14 - 4 * improvement, 22 - 8 * improvement])[0]
         answers["knows_who"] = Given(knows)
         if knows == "yes":
             who = [w for w, _ in WHO if rng.random() < {"parent": 0.6, "friend": 0.55, "teacher": 0.3, "youth_worker": 0.25, "police": 0.1, "childline": 0.08}[w]]
