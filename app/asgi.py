@@ -35,6 +35,7 @@ from app.web.errors import bad_form_handler, http_exception_handler, server_erro
 from app.web.security import security_headers
 from surveys.controllers import JoinController, ParticipantController
 from surveys.definition import TamperedForm
+from surveys.indicator_controllers import OutcomeIndicatorController
 from surveys.receipt_controllers import ReceiptController, SubjectAccessController
 from surveys.staff_controllers import (
     QuestionBankController,
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SurveyResultsController,
             SurveyExportController,
             QuestionBankController,
+            OutcomeIndicatorController,
             SafeguardingController,
             health,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", opt=PUBLIC),

@@ -75,17 +75,19 @@ def demo_load() -> None:
         raise click.ClickException("demo data is for development only: refused because CHORUS_ENV=production")
     from app.accounts.demo import load_demo_users
     from app.governance.demo import load_demo_governance
-    from surveys.demo import load_demo_survey
+    from surveys.demo import load_demo_follow_up, load_demo_survey
     from surveys.services import get_survey
 
-    async def load() -> tuple[str, list, tuple[int, int], dict]:
+    async def load() -> tuple[str, list, int, dict, int]:
         summary, accounts, (survey_id, responses) = await _load_governance(), await load_demo_users(), await load_demo_survey()
         await load_demo_governance()
-        return summary, accounts, responses, await get_survey(survey_id)
+        _, follow_up_responses = await load_demo_follow_up()
+        return summary, accounts, responses, await get_survey(survey_id), follow_up_responses
 
-    summary, accounts, responses, survey = asyncio.run(load())
+    summary, accounts, responses, survey, follow_up_responses = asyncio.run(load())
     click.echo(summary)
     click.echo(f"demo survey: /s/demo, or join code {survey['join_code']} at /join; {responses} generated responses added")
+    click.echo(f"its follow-up wave: /s/demo-wave-2; {follow_up_responses} generated responses added (compared on /outcomes)")
     created = [a for a in accounts if a.password]
     if created:
         click.echo("demo accounts (passwords are shown this once; admin and safeguarding lead set up a second factor at first sign-in):")

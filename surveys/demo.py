@@ -24,6 +24,9 @@ from surveys.tables import Audience, QuestionKind, ResponseMode, Section, Survey
 
 DEMO_CODE = "demo"
 DEMO_RESPONSES = 320
+DEMO_SERIES = "How safe do you feel?"
+FOLLOW_UP_CODE = "demo-wave-2"
+FOLLOW_UP_RESPONSES = 260
 AGE_BANDS = [("11_12", "11-12"), ("13_15", "13-15"), ("16_17", "16-17"), ("18_25", "18-25")]
 AREAS = [("north", "North of the borough"), ("central", "Central"), ("south", "South of the borough"), ("outside", "I don't live in the borough")]
 LEAST_SAFE = [("street", "On the street"), ("transport", "On buses and trains"), ("school", "At school or college"),
@@ -137,6 +140,8 @@ async def load_demo_survey(responses: int = DEMO_RESPONSES, seed: int = 2026) ->
         "languages": ["en", "bn", "ur"],
         "consent_text": "This survey is anonymous. We will not ask your name. You can skip any question and stop at any time.",
         "local_contact": "Your youth worker, or the Youth Safety team: 020 8430 2000 (weekdays 9 to 5).",
+        "series": DEMO_SERIES,
+        "wave": 1,
     }, created_by=None, public_code=DEMO_CODE)
     definition = await services.load_definition(survey_id)
     about = definition.sections[0].id
@@ -172,6 +177,24 @@ async def load_demo_survey(responses: int = DEMO_RESPONSES, seed: int = 2026) ->
     return survey_id, added
 
 
+async def load_demo_follow_up(responses: int = FOLLOW_UP_RESPONSES, seed: int = 2027) -> tuple[int, int]:
+    """The demo survey's second wave (the same questions, asked again), with answers that moved a
+    little, so that the outcome pages have a baseline and a follow-up to compare; (survey id,
+    responses added). Loads the baseline first if it is not there; safe to run again."""
+    existing = await Survey.select(Survey.id).where(Survey.public_code == FOLLOW_UP_CODE).first()
+    if existing:
+        return existing["id"], 0
+    baseline_id, _ = await load_demo_survey()
+    # A baseline loaded before surveys had series gets its series now.
+    await Survey.update({Survey.series: DEMO_SERIES, Survey.wave: 1}).where(Survey.id == baseline_id, Survey.series == "")
+    survey_id = await services.duplicate_survey(baseline_id, created_by=None)
+    await Survey.update({Survey.public_code: FOLLOW_UP_CODE, Survey.title: "How safe do you feel? (six months on)"}).where(Survey.id == survey_id)
+    await services.change_status(survey_id, "publish")
+    definition = await services.load_definition(survey_id)
+    added = await _generate_responses(definition, responses, random.Random(seed), improvement=1.0, days=14)
+    return survey_id, added
+
+
 def _keyed(definition, texts: dict[str, str], ids: dict[str, int], sections: dict[str, int]) -> dict[str, str]:
     """The demo's readable keys ("area:opt:north") as the survey's translation keys ("q:12:opt:north")."""
     keyed = {}
@@ -190,7 +213,9 @@ def _keyed(definition, texts: dict[str, str], ids: dict[str, int], sections: dic
     return keyed
 
 
-async def _generate_responses(definition, count: int, rng: random.Random) -> int:
+async def _generate_responses(definition, count: int, rng: random.Random, *, improvement: float = 0.0, days: float = 56) -> int:
+    """`improvement` 1 is the follow-up wave: more know who to talk to, feeling safe locally and trust
+    go up a little, feeling safe online does not move."""
     now = clock.now()
     area_weights = [38, 33, 27, 2]
     for n in tqdm(range(count), desc="demo survey responses", unit="response", disable=not sys.stderr.isatty()):
@@ -204,14 +229,14 @@ async def _generate_responses(definition, count: int, rng: random.Random) -> int
         elif rng.random() < 0.5:
             answers["area"] = Given(None, declined=True)
         for key in ("safe_area", "safe_online"):
-            score = min(5, max(1, round(rng.gauss(3.3 + lean, 1.1))))
+            score = min(5, max(1, round(rng.gauss(3.3 + lean + (0.3 * improvement if key == "safe_area" else 0.0), 1.1))))
             answers[key] = Given(str(score)) if rng.random() > 0.04 else Given(None, declined=True)
         places = [p for p, _ in LEAST_SAFE if rng.random() < {"street": 0.45, "transport": 0.35, "school": 0.15, "parks": 0.3, "online": 0.25, "home": 0.04}[p]]
         if rng.random() < 0.05:
             answers["least_safe"] = Given(places + ["_other"], other_text=rng.choice(["the estate stairwells", "outside the station", "the high road at night"]))
         elif places:
             answers["least_safe"] = Given(places)
-        knows = rng.choices(["yes", "no", "not_sure"], [64, 14, 22])[0]
+        knows = rng.choices(["yes", "no", "not_sure"], [64 + 12 * improvement, 14 - 4 * improvement, 22 - 8 * improvement])[0]
         answers["knows_who"] = Given(knows)
         if knows == "yes":
             who = [w for w, _ in WHO if rng.random() < {"parent": 0.6, "friend": 0.55, "teacher": 0.3, "youth_worker": 0.25, "police": 0.1, "childline": 0.08}[w]]
@@ -219,14 +244,14 @@ async def _generate_responses(definition, count: int, rng: random.Random) -> int
                 answers["who_to"] = Given(who)
         elif rng.random() < 0.55:
             answers["stops_asking"] = Given(rng.choice(STOPS_ASKING))
-        answers["trust"] = Given(str(min(10, max(0, round(rng.gauss(5.2 + lean * 2, 2.2))))))
+        answers["trust"] = Given(str(min(10, max(0, round(rng.gauss(5.2 + 0.5 * improvement + lean * 2, 2.2))))))
         if rng.random() < 0.8:
             ranked = [s for s, _ in SAFER]
             rng.shuffle(ranked)
             answers["safer_ranking"] = Given(ranked[: rng.randint(1, len(ranked))])
         if rng.random() < 0.45:
             answers["one_thing"] = Given(rng.choice(ONE_THING))
-        submitted_at = now - timedelta(days=rng.uniform(0, 56), minutes=rng.randint(0, 600))
+        submitted_at = now - timedelta(days=rng.uniform(0, days), minutes=rng.randint(0, 600))
         mode = rng.choices([ResponseMode.online, ResponseMode.kiosk, ResponseMode.paper], [80, 15, 5])[0]
         token = f"demo-{n}-{secrets.token_hex(4)}"
         await services.store_response(

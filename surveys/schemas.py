@@ -19,6 +19,7 @@ LongText = Annotated[str, msgspec.Meta(max_length=4000)]
 Short = Annotated[str, msgspec.Meta(max_length=40)]
 MAX_OPTIONS = 30
 MAX_RETENTION_MONTHS = 120
+MAX_WAVE = 99
 
 
 class SurveyForm(msgspec.Struct):
@@ -38,6 +39,8 @@ class SurveyForm(msgspec.Struct):
     ask_contact: str = ""
     under_13_route: Short = UnderThirteenRoute.parent_statement.value
     retention_months: Short = "12"
+    series: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    wave: Short = "1"
 
     def to_fields(self) -> dict:
         if not clean_text(self.title):
@@ -59,6 +62,11 @@ class SurveyForm(msgspec.Struct):
         months = self.retention_months.strip()
         if not months.isdigit() or not 1 <= int(months) <= MAX_RETENTION_MONTHS:
             raise BuildError(f"Keep raw answers for a whole number of months, 1 to {MAX_RETENTION_MONTHS} (usually 12).")
+        series, wave = clean_text(self.series), self.wave.strip() or "1"
+        if not wave.isdigit() or not 1 <= int(wave) <= MAX_WAVE:
+            raise BuildError(f"The wave is a whole number, 1 to {MAX_WAVE}: 1 for the baseline, 2 for the first follow-up and so on.")
+        if not series and int(wave) != 1:
+            raise BuildError("Name the series this wave belongs to (the same name as its baseline survey), or leave the wave at 1.")
         return {
             "title": clean_text(self.title),
             "audience": audience,
@@ -75,6 +83,8 @@ class SurveyForm(msgspec.Struct):
             "ask_contact": self.ask_contact == "1",
             "under_13_route": route,
             "retention_months": int(months),
+            "series": series,
+            "wave": int(wave),
         }
 
 

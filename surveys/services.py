@@ -104,8 +104,26 @@ async def _check_project(fields: Mapping[str, Any]) -> None:
         raise BuildError("That project does not exist (it may have been removed): choose one from the list, or none.")
 
 
+async def _check_wave(fields: Mapping[str, Any], survey_id: int | None = None) -> None:
+    """One survey per wave of a series: two "wave 2"s would leave the indicator pages guessing which is the follow-up."""
+    if not fields.get("series"):
+        return
+    same = Survey.exists().where(Survey.series == fields["series"], Survey.wave == fields.get("wave", 1))
+    if survey_id is not None:
+        same = same.where(Survey.id != survey_id)
+    if await same:
+        raise BuildError(f"The series {fields['series']!r} already has a wave {fields.get('wave', 1)}: give this survey the next wave number.")
+
+
+async def next_wave(series: str) -> int:
+    """The wave number after the last one of `series`."""
+    last = await Survey.select(Survey.wave).where(Survey.series == series).order_by(Survey.wave, ascending=False).first()
+    return last["wave"] + 1 if last else 1
+
+
 async def create_survey(fields: Mapping[str, Any], *, created_by: int | None, public_code: str | None = None) -> int:
     await _check_project(fields)
+    await _check_wave(fields)
     now = clock.now()
     async with write_transaction():
         survey = Survey(
@@ -131,6 +149,7 @@ def new_version() -> str:
 
 async def update_survey(survey_id: int, fields: Mapping[str, Any]) -> None:
     await _check_project(fields)
+    await _check_wave(fields, survey_id)
     await Survey.update({**{getattr(Survey, k): v for k, v in fields.items()}, Survey.updated_at: clock.now(),
                          Survey.version: new_version()}).where(Survey.id == survey_id)
 
@@ -389,11 +408,14 @@ async def change_status(survey_id: int, action: str) -> str:
 
 
 async def duplicate_survey(survey_id: int, *, created_by: int | None) -> int:
-    """A new draft with the same texts, questions and translations (no responses)."""
+    """A new draft with the same texts, questions and translations (no responses); a survey in a
+    series gives its next wave (the same question keys, so the waves' answers line up)."""
     survey = await _survey_or_fail(survey_id)
     copied = {k: v for k, v in survey.items() if k in (
         "purpose", "audience", "languages", "consent_text", "local_contact", "one_question_per_page", "easy_read", "project",
-        "response_cap", "retention_months", "ask_contact", "under_13_route")}
+        "response_cap", "retention_months", "ask_contact", "under_13_route", "series")}
+    if survey["series"]:
+        copied["wave"] = await next_wave(survey["series"])
     new_id = await create_survey({**copied, "title": f"{survey['title']} (copy)"}, created_by=created_by)
     sections = await Section.select().where(Section.survey == survey_id).order_by(Section.position).output(load_json=True)
     first_new = await Section.select(Section.id).where(Section.survey == new_id).first()

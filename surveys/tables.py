@@ -99,6 +99,9 @@ class Survey(Table, help_text="A questionnaire, its audience, languages and how 
     ask_contact = Boolean(default=False, help_text="Ask on the last page whether the participant would like someone to contact them.")
     under_13_route = Varchar(length=20, choices=UnderThirteenRoute, default=UnderThirteenRoute.parent_statement,
                              help_text="Children and young people's surveys: what under-13s do (a parent or carer statement, or a shorter survey).")
+    series = Varchar(length=100, default="", index=True,
+                     help_text="Surveys with the same series name ask the same questions at different times (waves); blank: not in a series.")
+    wave = SmallInt(default=1, help_text="This survey's wave in its series: 1 is the baseline, later waves are follow-ups.")
 
 
 class Section(Table, help_text="A group of questions shown together (unless one question per page)."):
