@@ -165,3 +165,19 @@ async def retention_purge() -> None:
     from surveys.retention import purge_expired
 
     await purge_expired()
+
+
+@task("insights.theme_run", timeout=1800)
+async def theme_run(run_id: int) -> None:
+    """Find themes for one run, writing progress as it goes (app.insights.services.execute_run)."""
+    from app.insights.services import execute_run
+
+    await execute_run(run_id)
+
+
+@task("insights.sweep_runs", interval=timedelta(minutes=1), timeout=120)
+async def sweep_theme_runs() -> None:
+    """Once a minute: fail theme runs whose worker died, so none stays "running"."""
+    from app.insights.services import sweep_silent_runs
+
+    await sweep_silent_runs()

@@ -49,6 +49,10 @@ class AuditAction(str, Enum):
     subject_access_exported = "subject_access_exported"
     participant_erased = "participant_erased"
     """A participant deleted their own answers with their receipt code (counts only)."""
+    themes_started = "themes_started"
+    """A theme run was asked for (the selection is in the run's row)."""
+    theme_edited = "theme_edited"
+    """A person renamed, merged, marked or changed the quotes of a theme (detail: which edit)."""
 
 
 # Detail keys that could carry a secret or a participant's words are refused outright.
