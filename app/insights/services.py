@@ -100,7 +100,9 @@ async def execute_run(run_id: int) -> None:
         return
     await _update(run_id, state=RunState.running, started_at=clock.now(), heartbeat_at=clock.now(), progress=0, stage="reading answers")
     await live.publish(run_id, await status(run_id))
-    await Theme.delete().where(Theme.run == run_id)  # a retry starts from nothing (members cascade)
+    # A retry starts from nothing.
+    await ThemeMember.delete().where(ThemeMember.run == run_id)
+    await Theme.delete().where(Theme.run == run_id)
     try:
         items = await source_of(run).items()
         if len(items) < MIN_ANSWERS:

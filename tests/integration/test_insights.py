@@ -151,8 +151,12 @@ async def test_a_job_run_again_after_a_crash_starts_over_and_a_finished_one_is_l
     run_id = await services.start_run(SurveyQuestionSource(survey_id, "say"), requested_by=None)
     await ThemeRun.update({ThemeRun.state: RunState.running}).where(ThemeRun.id == run_id)  # the engine hands it on
     await services.execute_run(run_id)
+    # Delivered again while still marked running (its worker died after storing): it starts over.
+    await ThemeRun.update({ThemeRun.state: RunState.running}).where(ThemeRun.id == run_id)
+    await services.execute_run(run_id)
+    assert await ThemeMember.count().where(ThemeMember.run == run_id) == 6
     first = await Theme.select(Theme.id).where(Theme.run == run_id)
-    await services.execute_run(run_id)  # a duplicate delivery: nothing changes
+    await services.execute_run(run_id)  # a duplicate delivery of a finished run: nothing changes
     assert await Theme.select(Theme.id).where(Theme.run == run_id) == first
     assert await ThemeMember.count().where(ThemeMember.run == run_id) == 6
 
