@@ -23,7 +23,6 @@ SILENT_AFTER = timedelta(minutes=10)
 MATCH_OVERLAP = 0.3
 """A new theme keeps an old theme's decisions when their answers overlap at least this much (Jaccard)."""
 MAX_LABEL = 80
-SHOWN_QUOTES = 5
 
 
 class RunRefused(Exception):

@@ -109,6 +109,14 @@ async def test_a_second_run_for_the_same_answers_is_refused_while_one_waits(db):
     assert await ThemeRun.count() == 2
 
 
+async def test_two_starts_at_the_same_moment_make_one_run(db):
+    survey_id = await make_survey(code="race")
+    source = SurveyQuestionSource(survey_id, "say")
+    outcomes = await asyncio.gather(*(services.start_run(source, requested_by=None) for _ in range(2)), return_exceptions=True)
+    assert sorted(type(o).__name__ for o in outcomes) == ["RunRefused", "int"]
+    assert await ThemeRun.count() == 1
+
+
 @pytest.mark.parametrize("count", [0, 1])
 async def test_zero_or_one_answer_gives_not_enough_answers(db, count):
     survey_id = await make_survey(code=f"few{count}")
