@@ -55,6 +55,27 @@ def _read_file(source: str) -> bytes:
     return path.read_bytes()
 
 
+class _ThemeProgress:
+    """Theme finding's progress on stderr: a bar on a terminal, else one line per stage."""
+
+    def __enter__(self):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=100, desc="themes", unit="%", file=sys.stderr, disable=not sys.stderr.isatty())
+        self.stage = None
+        return self
+
+    def __call__(self, fraction: float, stage: str) -> None:
+        self.bar.set_postfix_str(stage, refresh=False)
+        self.bar.update(round(100 * fraction) - self.bar.n)
+        if self.bar.disable and stage != self.stage:
+            print(f"analysis: themes {round(100 * fraction)}% {stage}", file=sys.stderr)
+        self.stage = stage
+
+    def __exit__(self, *exc):
+        self.bar.close()
+
+
 def _progress(texts: list[str], label: str):
     from tqdm import tqdm
 
@@ -104,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"analysis: finding themes in {len(texts)} texts…", file=sys.stderr)
         try:
-            result = find_themes(texts, k=int(args.k) if args.k != "auto" else "auto", random_state=args.random_state,
-                                 representation=args.representation)
+            with _ThemeProgress() as progress:
+                result = find_themes(texts, k=int(args.k) if args.k != "auto" else "auto", random_state=args.random_state,
+                                     representation=args.representation, progress=progress)
         except RuntimeError as error:
             print(f"analysis: {error}", file=sys.stderr)
             return 2

@@ -190,9 +190,11 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
 
 
     def __init__(
-        self, k: int | str = "auto", random_state: int = 0, max_quotes: int = 5, previous: dict | None = None, representation: str = "wordllama"
+        self, k: int | str = "auto", random_state: int = 0, max_quotes: int = 5, previous: dict | None = None, representation: str = "wordllama",
+        progress=None,
     ):
         self.k = k
+        self.progress = progress
         self.representation = representation
         self.random_state = random_state
         self.max_quotes = max_quotes
@@ -214,11 +216,20 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
         self.anchors_: dict[str, np.ndarray] = {}
         self.representation_ = Representation(model=self.representation, random_state=self.random_state)
         self.cluster_labels_ = np.full(len(texts), -1)
+        # A 2-D position per text for a map (NaN for texts that name no topic or are not in English).
+        self.positions_ = np.full((len(texts), 2), np.nan)
         started = time.perf_counter()
         self.timings_ = {"represent": 0.0, "cluster": 0.0, "describe": 0.0}
         # What each text is about (content words) and its noun phrases, found once: themes are
         # clustered on the content, labelled by the phrases (see analysis.phrases).
-        parsed = {i: parse(texts[i]) for i in english}
+        report = self.progress or (lambda fraction, stage: None)
+        report(0.0, "reading")
+        parsed = {}
+        for done, i in enumerate(english, 1):
+            parsed[i] = parse(texts[i])
+            if done % 50 == 0:
+                report(0.4 * done / len(english), "reading")
+        report(0.4, "representing")
         general = [i for i in english if not parsed[i].content]
         english = [i for i in english if parsed[i].content]
         phrase_sets = [frozenset(parsed[i].phrases) for i in english]
@@ -229,7 +240,10 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
             english_texts = [texts[i] for i in english]
             vectors = self.representation_.fit_transform([" ".join(parsed[i].content) for i in english])
             self.timings_["represent"] = time.perf_counter() - started
+            report(0.6, "clustering")
+            self.positions_[english] = _map_positions(vectors, self.random_state)
             labels, centroids = self._cluster(vectors)
+            report(0.8, "describing")
             self.timings_["cluster"] = time.perf_counter() - started - self.timings_["represent"]
             # The partition before "other" is set aside: what benchmarks compare with KMeans.
             self.cluster_labels_ = np.full(len(texts), -1)
@@ -285,6 +299,7 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
         self.timings_["describe"] = time.perf_counter() - started - self.timings_["represent"] - self.timings_["cluster"]
         self.result_ = ThemeResult(themes, assignments)
         self.labels_ = assignments
+        report(1.0, "done")
         return self
 
     def _cluster(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -482,10 +497,21 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
 
 
 def find_themes(
-    texts: list[str], *, k: int | str = "auto", random_state: int = 0, previous: dict | None = None, representation: str = "wordllama"
+    texts: list[str], *, k: int | str = "auto", random_state: int = 0, previous: dict | None = None, representation: str = "wordllama",
+    progress=None,
 ) -> ThemeResult:
-    """Convenience: fit a ThemeModel and return its result."""
-    return ThemeModel(k=k, random_state=random_state, previous=previous, representation=representation).fit(texts).result_
+    """Convenience: fit a ThemeModel and return its result. `progress(fraction, stage)` is called as it goes."""
+    return ThemeModel(k=k, random_state=random_state, previous=previous, representation=representation,
+                      progress=progress).fit(texts).result_
+
+
+def _map_positions(vectors: np.ndarray, random_state: int) -> np.ndarray:
+    """Two coordinates per text in 0-1 (the first two LSA axes of its vector): near means similar."""
+    if len(vectors) < 3:
+        return np.full((len(vectors), 2), 0.5)
+    flat = TruncatedSVD(2, random_state=random_state).fit_transform(vectors - vectors.mean(0))
+    low, high = flat.min(0), flat.max(0)
+    return (flat - low) / np.where(high > low, high - low, 1.0)
 
 
 def _mean_polarity(texts: list[str]) -> float:

@@ -27,6 +27,8 @@ from app.audit.controllers import AuditController, OutboxController
 from app.cli import ChorusCLIPlugin
 from app.database import close_pool, start_pool
 from app.governance.controllers import BoardsController, PartnershipController, ProjectsController
+from app.insights import live
+from app.insights.controllers import InsightsController
 from app.safeguarding.controllers import SafeguardingController
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.web import log_redaction, templating
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             QuestionBankController,
             OutcomeIndicatorController,
             SafeguardingController,
+            InsightsController,
             health,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", opt=PUBLIC),
         ],
@@ -90,7 +93,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # load balancers probe it by the worker's own address, and it reveals nothing.
         allowed_hosts=AllowedHostsConfig(allowed_hosts=settings.allowed_hosts, exclude=["^/health$"], www_redirect=False),
         # The job engine: opened in the lifespan, with a worker there when CHORUS_JOB_WORKER=web.
-        plugins=[ChorusCLIPlugin(), jobs.plugin(settings)],
+        # Live progress of theme runs (memory on SQLite, LISTEN/NOTIFY on PostgreSQL: app.insights.live).
+        plugins=[ChorusCLIPlugin(), jobs.plugin(settings), live.channels_plugin(settings)],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         middleware=[DefineMiddleware(SessionMiddleware, exclude=["^/static/", "^/health$", "^/schema"])],
         lifespan=[database_pool],

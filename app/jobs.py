@@ -199,3 +199,19 @@ async def prune_records() -> None:
     """Each night: the engine's records of jobs that ended more than two weeks ago are deleted."""
     async with service() as queue:
         await prune_job_records(queue)
+
+
+@task("insights.theme_run", timeout=1800)
+async def theme_run(run_id: int) -> None:
+    """Find themes for one run, writing progress as it goes (app.insights.services.execute_run)."""
+    from app.insights.services import execute_run
+
+    await execute_run(run_id)
+
+
+@task("insights.sweep_runs", interval=timedelta(minutes=1), timeout=120)
+async def sweep_theme_runs() -> None:
+    """Once a minute: fail theme runs whose worker died, so none stays "running"."""
+    from app.insights.services import sweep_silent_runs
+
+    await sweep_silent_runs()

@@ -14,5 +14,6 @@ APP_REGISTRY = AppRegistry(
         "app.audit.piccolo_app",
         "surveys.piccolo_app",
         "app.safeguarding.piccolo_app",
+        "app.insights.piccolo_app",
     ]
 )

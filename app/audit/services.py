@@ -53,6 +53,10 @@ class AuditAction(str, Enum):
     project_status_changed = "project_status_changed"
     milestone_changed = "milestone_changed"
     board_meeting_changed = "board_meeting_changed"
+    themes_started = "themes_started"
+    """A theme run was asked for (the selection is in the run's row)."""
+    theme_edited = "theme_edited"
+    """A person renamed, merged, marked or changed the quotes of a theme (detail: which edit)."""
 
 
 # Detail keys that could carry a secret or a participant's words are refused outright.

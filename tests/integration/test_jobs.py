@@ -45,7 +45,7 @@ async def test_two_worker_processes_run_jobs_queued_before_they_started_once_eac
     try:
         await eventually(lambda: _all("accounts.password_reset", "completed", 8), timeout=90, what="both workers finishing the jobs")
         # Each worker wrote the schedules at start-up; the key keeps one record per schedule.
-        for scheduled in ("safeguarding.sweep_alerts", "safeguarding.concern_digest", "surveys.retention_purge"):
+        for scheduled in ("safeguarding.sweep_alerts", "safeguarding.concern_digest", "surveys.retention_purge", "insights.sweep_runs"):
             waiting = [row for row in await job_rows(scheduled) if row["status"] in ("pending", "scheduled", "running")]
             assert len(waiting) == 1 and waiting[0]["task_key"] == f"scheduled:{scheduled}"
     finally:

@@ -89,6 +89,9 @@ def test_themes_writes_one_json_object_with_themes_and_assignments(tmp_path):
     output = json.loads(result.stdout)
     assert set(output) == {"themes", "assignments"} and len(output["assignments"]) == len(lines)
     assert {"id", "label", "keywords", "size", "quotes", "sentiment", "sentiment_split"} <= set(output["themes"][0])
+    # Progress on stderr (a bar on a terminal; here, one line per stage), never on stdout.
+    stages = [line for line in result.stderr.decode().splitlines() if line.startswith("analysis: themes ")]
+    assert stages[0] == "analysis: themes 0% reading" and stages[-1] == "analysis: themes 100% done" and len(stages) >= 4
 
 
 def test_sentiment_can_learn_from_the_organisations_labelled_feedback(tmp_path):

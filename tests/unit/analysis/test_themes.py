@@ -176,3 +176,17 @@ def test_case_and_encoding_quirks_are_mended_before_representing():
     assert parse("I Waited For The Bus").content == parse("i waited for the bus").content
     assert parse("the staff were excellent and very professional").content == ["staff"]
     assert "waiting time" in parse("the waiting time was far too long").phrases
+
+
+def test_progress_is_reported_in_order_and_every_topical_text_gets_a_place_on_the_map():
+    from analysis.themes import ThemeModel
+
+    texts = ["more street lights in the park", "the park is too dark at night", "open the youth club at weekends",
+             "more youth clubs please", "the bus home is always late", "buses stop too early", "very good"] * 8
+    reported: list[tuple[float, str]] = []
+    model = ThemeModel(k=3, random_state=1, progress=lambda fraction, stage: reported.append((fraction, stage))).fit(texts)
+    fractions = [f for f, _ in reported]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and reported[-1] == (1.0, "done")
+    topical = [i for i, t in enumerate(texts) if t != "very good"]
+    assert ((model.positions_[topical] >= 0) & (model.positions_[topical] <= 1)).all()
+    assert all(x != x for x in model.positions_[6::7, 0])  # "very good" names no topic: not on the map (NaN)

@@ -1,0 +1,226 @@
+"""Insights pages: choose answers, start a theme run and watch it, read and shape the themes, export."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated
+
+from litestar import Controller, Request, Response, WebSocket, get, post, websocket
+from litestar.channels import ChannelsPlugin
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, WebSocketDisconnect
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from app.accounts.auth import requires
+from app.accounts.roles import Permission
+from app.accounts.schemas import Form
+from app.audit.services import AuditAction, record
+from app.insights import exports, live, services, summary
+from app.insights.schemas import FlagForm, MergeForm, QuoteForm, RenameForm, SelectionForm
+from app.insights.sources import SourceError, SurveyQuestionSource
+from app.insights.tables import ACTIVE_STATES
+from app.web.requests import AppSettings, RowId, actor_of, client_ip, signed_in_user
+from surveys import results as survey_results
+from surveys import services as survey_services
+from surveys.definition import TEXT_KINDS
+from surveys.staff_controllers import may_see_results, viewer_for
+
+SHORT = 100
+
+
+async def _survey(request: Request, survey_id: int) -> dict:
+    survey = await survey_services.get_survey(survey_id)
+    if survey is None or not await may_see_results(signed_in_user(request), survey):
+        raise NotFoundException("There is no such survey.")
+    return survey
+
+
+async def _run(request: Request, run_id: int) -> dict:
+    run = await services.get_run(run_id)
+    if run is None:
+        raise NotFoundException("There is no such theme run.")
+    await _survey(request, run["parameters"]["survey"])
+    return run
+
+
+class InsightsController(Controller):
+    path = "/staff/insights"
+    tags = ["insights"]
+    include_in_schema = False
+    guards = requires(Permission.review_insights)
+
+    @get("/", name="insights_index")
+    async def index(self, request: Request) -> Template:
+        user = signed_in_user(request)
+        surveys = []
+        for survey in await survey_services.list_surveys():
+            if not await may_see_results(user, survey):
+                continue
+            definition = await survey_services.load_definition(survey["id"])
+            questions = [q for q in definition.questions if q.kind in TEXT_KINDS]
+            if questions:
+                surveys.append({"survey": survey, "questions": questions})
+        return Template("insights/index.html", context={"surveys": surveys})
+
+    async def _page(self, request: Request, settings, survey: dict, source: SurveyQuestionSource, run: dict | None, *,
+                    by: str = "", error: str = "", status: int = 200) -> Template:
+        definition = await survey_services.load_definition(survey["id"])
+        view = await services.run_view(run, viewer=viewer_for(signed_in_user(request)), threshold=settings.small_group_threshold,
+                                       by_key=by) if run else None
+        return Template("insights/page.html", status_code=status, context={
+            "survey": survey, "definition": definition, "source": source, "run": run, "view": view, "by": by,
+            "text_questions": [q for q in definition.questions if q.kind in TEXT_KINDS],
+            "cohort_questions": survey_results.crosstab_candidates(definition),
+            "chart": summary.size_chart(view.themes) if view else [], "error": error,
+            "active": run is not None and run["state"] in ACTIVE_STATES,
+        })
+
+    @get("/surveys/{survey_id:int}", name="survey_insights")
+    async def survey_page(self, request: Request, settings: AppSettings, survey_id: RowId, question: FromQuery[str] = "",
+                          date_from: FromQuery[str] = "", date_to: FromQuery[str] = "", cohort: FromQuery[str] = "",
+                          by: FromQuery[str] = "") -> Template:
+        survey = await _survey(request, survey_id)
+        definition = await survey_services.load_definition(survey_id)
+        if not question:
+            question = next((q.key for q in definition.questions if q.kind in TEXT_KINDS), "")
+        form = SelectionForm(question[:SHORT], date_from[:SHORT], date_to[:SHORT], cohort[:SHORT])
+        try:
+            source = form.source(survey_id)
+            source.check(definition)
+        except SourceError as problem:
+            return await self._page(request, settings, survey, SurveyQuestionSource(survey_id, question[:SHORT]), None,
+                                    error=str(problem), status=400)
+        return await self._page(request, settings, survey, source, await services.latest_run(source.key), by=by[:SHORT])
+
+    @post("/surveys/{survey_id:int}/runs", name="insights_start")
+    async def start(self, request: Request, settings: AppSettings, survey_id: RowId,
+                    data: Annotated[SelectionForm, Form]) -> Template | Redirect:
+        survey = await _survey(request, survey_id)
+        try:
+            source = data.source(survey_id)
+            source.check(await survey_services.load_definition(survey_id))
+            run_id = await services.start_run(source, requested_by=signed_in_user(request).id)
+        except SourceError as problem:
+            return await self._page(request, settings, survey, SurveyQuestionSource(survey_id, data.question), None,
+                                    error=str(problem), status=400)
+        except services.RunRefused as refused:
+            return await self._page(request, settings, survey, source, await services.latest_run(source.key),
+                                    error=str(refused), status=409)
+        await record(AuditAction.themes_started, actor=actor_of(request), target_type="theme_run", target_id=run_id,
+                     detail={"survey": survey_id}, ip_address=client_ip(request))
+        return Redirect(f"/staff/insights/runs/{run_id}", status_code=303)
+
+    @get("/runs/{run_id:int}", name="insights_run")
+    async def run_page(self, request: Request, settings: AppSettings, run_id: RowId, by: FromQuery[str] = "") -> Template:
+        run = await _run(request, run_id)
+        survey = await _survey(request, run["parameters"]["survey"])
+        return await self._page(request, settings, survey, services.source_of(run), run, by=by[:SHORT])
+
+    @get("/runs/{run_id:int}/status.json", name="insights_run_status")
+    async def run_status(self, request: Request, run_id: RowId) -> dict:
+        await _run(request, run_id)
+        return await services.status(run_id)
+
+    @websocket("/runs/{run_id:int}/live", name="insights_run_live")
+    async def live_progress(self, socket: WebSocket, channels: NamedDependency[ChannelsPlugin], run_id: RowId) -> None:
+        """The run's progress as JSON messages until it finishes: what the channel publishes, and
+        the run's row every two seconds in case a message was published where this worker cannot hear."""
+        await _run(socket, run_id)
+        await socket.accept()
+        sent = None
+        inbox: asyncio.Queue[bytes] = asyncio.Queue()
+
+        async def received(event: bytes) -> None:
+            await inbox.put(event)
+
+        try:
+            async with channels.start_subscription(live.channel(run_id)) as subscriber, \
+                    subscriber.run_in_background(received, join=False):
+                current = await services.status(run_id)
+                while True:
+                    if current != sent:
+                        await socket.send_json(current)
+                        sent = current
+                    if current.get("state") not in ACTIVE_STATES:
+                        break
+                    try:
+                        current = json.loads(await asyncio.wait_for(inbox.get(), timeout=2.0))
+                    except TimeoutError:
+                        current = await services.status(run_id)
+        except WebSocketDisconnect:
+            return
+        await socket.close()
+
+    async def _edit(self, request: Request, settings, theme_id: int, edit) -> Template | Redirect:
+        try:
+            row = await services.theme(theme_id)
+        except LookupError:
+            raise NotFoundException("There is no such theme.") from None
+        run = await _run(request, row["run"])
+        try:
+            await edit()
+        except services.EditRefused as refused:
+            survey = await _survey(request, run["parameters"]["survey"])
+            return await self._page(request, settings, survey, services.source_of(run), run, error=str(refused), status=400)
+        return Redirect(f"/staff/insights/runs/{run['id']}#theme-{theme_id}", status_code=303)
+
+    @post("/themes/{theme_id:int}/rename", name="theme_rename")
+    async def rename(self, request: Request, settings: AppSettings, theme_id: RowId, data: Annotated[RenameForm, Form]) -> Template | Redirect:
+        return await self._edit(request, settings, theme_id, lambda: services.rename(
+            theme_id, data.label, actor=actor_of(request), ip_address=client_ip(request)))
+
+    @post("/themes/{theme_id:int}/merge", name="theme_merge")
+    async def merge(self, request: Request, settings: AppSettings, theme_id: RowId, data: Annotated[MergeForm, Form]) -> Template | Redirect:
+        async def edit():
+            if not data.into.isdigit():
+                raise services.EditRefused("Choose the theme to merge it into.")
+            await services.merge(theme_id, int(data.into), actor=actor_of(request), ip_address=client_ip(request))
+        return await self._edit(request, settings, theme_id, edit)
+
+    @post("/themes/{theme_id:int}/unmerge", name="theme_unmerge")
+    async def unmerge(self, request: Request, settings: AppSettings, theme_id: RowId) -> Template | Redirect:
+        return await self._edit(request, settings, theme_id, lambda: services.unmerge(
+            theme_id, actor=actor_of(request), ip_address=client_ip(request)))
+
+    @post("/themes/{theme_id:int}/usefulness", name="theme_usefulness")
+    async def usefulness(self, request: Request, settings: AppSettings, theme_id: RowId, data: Annotated[FlagForm, Form]) -> Template | Redirect:
+        return await self._edit(request, settings, theme_id, lambda: services.set_not_useful(
+            theme_id, data.not_useful == "yes", actor=actor_of(request), ip_address=client_ip(request)))
+
+    @post("/themes/{theme_id:int}/quote", name="theme_quote")
+    async def quote(self, request: Request, settings: AppSettings, theme_id: RowId, data: Annotated[QuoteForm, Form]) -> Template | Redirect:
+        async def edit():
+            if not data.index.isdigit():
+                raise services.EditRefused("There is no such quote.")
+            await services.quote_action(theme_id, int(data.index), data.action, actor=actor_of(request), ip_address=client_ip(request))
+        return await self._edit(request, settings, theme_id, edit)
+
+    async def _finished_view(self, request: Request, settings, run_id: int, by: str):
+        run = await _run(request, run_id)
+        view = await services.run_view(run, viewer=viewer_for(signed_in_user(request)), threshold=settings.small_group_threshold,
+                                       by_key=by)
+        if view is None:
+            raise NotFoundException("This run has no themes to export.")
+        return run, view
+
+    @get("/runs/{run_id:int}/themes.csv", name="insights_csv")
+    async def themes_csv(self, request: Request, settings: AppSettings, run_id: RowId, by: FromQuery[str] = "") -> Response:
+        run, view = await self._finished_view(request, settings, run_id, by[:SHORT])
+        await record(AuditAction.data_exported, actor=actor_of(request), target_type="theme_run", target_id=run_id,
+                     detail={"format": "themes-csv", "rows": len(view.themes) + len(view.not_useful)}, ip_address=client_ip(request))
+        return Response(exports.to_csv(view), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="themes-run-{run_id}.csv"'})
+
+    @get("/runs/{run_id:int}/summary", name="insights_summary")
+    async def html_summary(self, request: Request, settings: AppSettings, run_id: RowId, by: FromQuery[str] = "") -> Template:
+        run, view = await self._finished_view(request, settings, run_id, by[:SHORT])
+        survey = await _survey(request, run["parameters"]["survey"])
+        definition = await survey_services.load_definition(survey["id"])
+        await record(AuditAction.data_exported, actor=actor_of(request), target_type="theme_run", target_id=run_id,
+                     detail={"format": "themes-html"}, ip_address=client_ip(request))
+        return Template("insights/summary.html", context={
+            "survey": survey, "question": definition.question(run["parameters"]["question"]), "run": run, "view": view,
+            "chart": summary.size_chart(view.themes)})
+
