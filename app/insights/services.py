@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from app import clock
 from app.audit.services import Actor, AuditAction, record
@@ -358,6 +358,18 @@ async def cohort_split(survey_id: int, by_key: str) -> tuple[list[str], dict[int
     return labels, mapping
 
 
+OVER_TIME = "@month"
+"""The split that shows each theme over time: its answers per calendar month, suppressed as one table
+with the themes, exactly as a cohort split is."""
+
+
+def month_split(items: list[SourceItem]) -> tuple[list[str], dict[int, str]]:
+    """Each item's calendar month ("October 2026"), and the months in order."""
+    months = sorted({(i.submitted_at.year, i.submitted_at.month) for i in items})
+    label = {m: date(m[0], m[1], 1).strftime("%B %Y") for m in months}
+    return [label[m] for m in months], {i.id: label[(i.submitted_at.year, i.submitted_at.month)] for i in items}
+
+
 async def run_view(run: dict, *, viewer, threshold: int, by_key: str = ""):
     """The finished run as its page shows it (None while it has no themes)."""
     from app.insights import summary
@@ -365,6 +377,10 @@ async def run_view(run: dict, *, viewer, threshold: int, by_key: str = ""):
     if run["state"] != RunState.done or run["outcome"] != "themed":
         return None
     items = await source_of(run).items()
-    split = await cohort_split(run["parameters"]["survey"], by_key) if by_key else None
+    if by_key == OVER_TIME:
+        split = month_split(items)
+    else:
+        split = await cohort_split(run["parameters"]["survey"], by_key) if by_key else None
     return await summary.build(run["id"], items, viewer=viewer, threshold=threshold,
-                               cohort_of=split[1] if split else None, cohort_labels=split[0] if split else None)
+                               cohort_of=split[1] if split else None, cohort_labels=split[0] if split else None,
+                               unknown_column=by_key != OVER_TIME)

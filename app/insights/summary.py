@@ -60,7 +60,8 @@ def _count(value: int, hidden: str | None, threshold: int, viewer: Viewer) -> Co
 
 
 async def build(run_id: int, items: list[SourceItem], *, viewer: Viewer, threshold: int,
-                cohort_of: dict[int, str] | None = None, cohort_labels: list[str] | None = None) -> RunView:
+                cohort_of: dict[int, str] | None = None, cohort_labels: list[str] | None = None,
+                unknown_column: bool = True) -> RunView:
     """The run's themes as shown: merged themes counted in their target, "not useful" ones apart,
     theme × cohort counts suppressed as one table (complementary suppression), quotes as chosen."""
     rows = await Theme.select().output(load_json=True).where(Theme.run == run_id).order_by(Theme.position)
@@ -77,7 +78,7 @@ async def build(run_id: int, items: list[SourceItem], *, viewer: Viewer, thresho
             positions.append((target, m["x"], m["y"]))
     shown_rows = [r for r in rows if r["merged_into"] is None and members.get(r["id"])]
     cohorts = list(cohort_labels or []) if cohort_of is not None else []
-    if cohort_of is not None:
+    if cohort_of is not None and unknown_column:  # a split every item has (months) needs no "no answer" column
         cohorts.append(NO_COHORT)
     columns = cohorts or ["all"]
     table = [[sum(1 for i in members[r["id"]] if (cohort_of.get(i, NO_COHORT) if cohort_of is not None else "all") == c)

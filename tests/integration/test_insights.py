@@ -238,6 +238,9 @@ async def test_the_page_the_job_and_the_edits_over_http(db):
         done = await client.get(run_url + "?by=area")
         assert done.status_code == 200 and "<progress" not in done.text
         assert 'class="map-svg"' in done.text and "Share by cohort" in done.text and "kill" not in done.text
+        over_time = await client.get(run_url + "?by=%40month")
+        assert over_time.status_code == 200 and "over time, by month" in over_time.text
+        assert (await client.get(f"/staff/insights/runs/{run_id}/themes.csv?by=%40month")).status_code == 200
         theme_id = (await Theme.select(Theme.id).where((Theme.run == run_id) & (Theme.kind == "theme")).order_by(Theme.position).first())["id"]
         to_itself = await post_form(client, f"/staff/insights/themes/{theme_id}/merge", {"into": str(theme_id)})
         assert to_itself.status_code == 400 and "cannot be merged into itself" in to_itself.text
@@ -251,7 +254,7 @@ async def test_the_page_the_job_and_the_edits_over_http(db):
         assert ["'" + FORMULA_LABEL] == [r[0] for r in rows if "HYPERLINK" in r[0]]
         summary = await client.get(f"/staff/insights/runs/{run_id}/summary")
         assert summary.status_code == 200 and "<caption>Themes, largest first</caption>" in summary.text
-        assert await AuditEvent.count().where(AuditEvent.action == "data_exported") == 2
+        assert await AuditEvent.count().where(AuditEvent.action == "data_exported") == 3  # the CSV by month, by area, the summary
 
 
 async def test_roles_without_review_insights_cannot_see_or_start_themes(db):
@@ -292,3 +295,39 @@ async def test_small_theme_counts_are_suppressed_through_the_one_service(db):
     revealed = await summary.build(run_id, items, viewer=Viewer(reveal_small_groups=True), threshold=5)
     assert {t.label: t.count.value for t in revealed.themes} == sizes
     assert next(t for t in revealed.themes if t.label == "tiny").count.small
+
+
+async def test_each_theme_over_time_by_month_with_small_months_suppressed(db):
+    # Item 4's "over time": answers per calendar month, as one table with the themes through the one
+    # suppression service; every answer has a month, so there is no "no answer" column.
+    from app.insights import summary
+    from app.insights.services import month_split
+    from app.insights.sources import SourceItem
+    from surveys.results import Viewer
+
+    run_id = (await ThemeRun.insert(ThemeRun(source_key="k", source_kind="survey_question", parameters={}, state="done",
+                                             queued_at=clock.now())))[0]["id"]
+    october, november = datetime(2026, 10, 15, tzinfo=UTC), datetime(2026, 11, 15, tzinfo=UTC)
+    plan = {"lighting": [october] * 9 + [november] * 8, "buses": [october] * 7 + [november] * 2}
+    items, item = [], 0
+    for position, (label, dates) in enumerate(plan.items()):
+        theme_id = (await Theme.insert(Theme(run=run_id, model_id=label, found_label=label, label=label, position=position)))[0]["id"]
+        for when in dates:
+            item += 1
+            items.append(SourceItem(item, "text", when, "neutral"))
+            await ThemeMember.insert(ThemeMember(run=run_id, theme=theme_id, item_id=item, x=0.5, y=0.5))
+    labels, month_of = month_split(items)
+    assert labels == ["October 2026", "November 2026"]
+    hidden = await summary.build(run_id, items, viewer=Viewer(), threshold=5, cohort_of=month_of, cohort_labels=labels,
+                                 unknown_column=False)
+    assert hidden.cohorts == ["October 2026", "November 2026"]
+    buses = next(t for t in hidden.themes if t.label == "buses")
+    assert str(buses.by_cohort[1]) == "fewer than 5"
+    # Complementary: November's 2 cannot be worked out from the theme's size or November's total.
+    lighting = next(t for t in hidden.themes if t.label == "lighting")
+    recoverable = (not buses.count.suppressed and not buses.by_cohort[0].suppressed) or (
+        not hidden.cohort_totals[1].suppressed and not lighting.by_cohort[1].suppressed)
+    assert not recoverable
+    revealed = await summary.build(run_id, items, viewer=Viewer(reveal_small_groups=True), threshold=5, cohort_of=month_of,
+                                   cohort_labels=labels, unknown_column=False)
+    assert [n.value for n in next(t for t in revealed.themes if t.label == "buses").by_cohort] == [7, 2]
