@@ -200,11 +200,15 @@ async def _teams(project_ids: list[int]) -> dict[int, dict[str, TeamMember]]:
     return teams
 
 
-async def projects_for(user) -> list[ProjectView]:
+async def projects_for(user, *, reference: str | None = None) -> list[ProjectView]:
+    """The projects the user may see (only the one named by `reference`, if given), with teams and milestones."""
     implementation = await Board.select(Board.id).where(Board.slug == IMPLEMENTATION_BOARD).first()
-    rows = await Project.select(
+    query = Project.select(
         Project.all_columns(), Project.workstream.name.as_alias("workstream_name"), Project.reports_to.name.as_alias("board_name"),
     ).order_by(Project.position)
+    if reference is not None:
+        query = query.where(Project.reference == reference)
+    rows = await query
     visible = set(visible_project_ids(user, [r["id"] for r in rows], implementation["id"] if implementation else None))
     rows = [r for r in rows if r["id"] in visible]
     teams = await _teams([r["id"] for r in rows])
@@ -221,7 +225,8 @@ async def projects_for(user) -> list[ProjectView]:
 
 
 async def project_for(user, reference: str) -> ProjectView | None:
-    return next((p for p in await projects_for(user) if p.reference == reference), None)
+    found = await projects_for(user, reference=reference)
+    return found[0] if found else None
 
 
 def may_update_status(user, project: ProjectView) -> bool:
