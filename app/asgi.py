@@ -29,6 +29,7 @@ from app.database import close_pool, start_pool
 from app.governance.controllers import BoardsController, PartnershipController, ProjectsController
 from app.insights import live
 from app.insights.controllers import InsightsController
+from app.reports.controllers import BoardReportsController, HighlightReportsController
 from app.safeguarding.controllers import SafeguardingController
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.web import log_redaction, templating
@@ -70,6 +71,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PartnershipController,
             ProjectsController,
             BoardsController,
+            HighlightReportsController,
+            BoardReportsController,
             SignInController,
             AccountController,
             UserAdminController,

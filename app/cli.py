@@ -75,6 +75,7 @@ def demo_load() -> None:
         raise click.ClickException("demo data is for development only: refused because CHORUS_ENV=production")
     from app.accounts.demo import load_demo_users
     from app.governance.demo import load_demo_governance
+    from app.reports.demo import load_demo_report
     from surveys.demo import load_demo_follow_up, load_demo_survey
     from surveys.services import get_survey
 
@@ -82,6 +83,7 @@ def demo_load() -> None:
         summary, accounts, (survey_id, responses) = await _load_governance(), await load_demo_users(), await load_demo_survey()
         await load_demo_governance()
         _, follow_up_responses = await load_demo_follow_up()
+        await load_demo_report()
         return summary, accounts, responses, await get_survey(survey_id), follow_up_responses
 
     summary, accounts, responses, survey, follow_up_responses = asyncio.run(load())

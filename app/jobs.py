@@ -201,6 +201,16 @@ async def prune_records() -> None:
         await prune_job_records(queue)
 
 
+@task("reports.reminders", cron="0 7 * * *", timezone="Europe/London", retries=MAIL_RETRIES,
+      retry_backoff=MAIL_BACKOFF, timeout=600)
+async def report_reminders() -> None:
+    """Each morning: drafts for the new reporting period, a reminder to the lead and deputy of a highlight
+    report due within a week, and one note when it is overdue (each recorded on the report: sent once)."""
+    from app.reports.services import send_reminders
+
+    await send_reminders(job_settings())
+
+
 @task("insights.theme_run", timeout=1800)
 async def theme_run(run_id: int) -> None:
     """Find themes for one run, writing progress as it goes (app.insights.services.execute_run)."""

@@ -55,6 +55,9 @@ class AuditAction(str, Enum):
     board_meeting_changed = "board_meeting_changed"
     themes_started = "themes_started"
     """A theme run was asked for (the selection is in the run's row)."""
+    report_edited = "report_edited"
+    """A project's lead or deputy saved words in a highlight report draft."""
+    report_submitted = "report_submitted"
     theme_edited = "theme_edited"
     """A person renamed, merged, marked or changed the quotes of a theme (detail: which edit)."""
 
