@@ -177,10 +177,17 @@ class AccountController(Controller):
     include_in_schema = False
 
     @get("/staff", name="staff_home", guards=requires(Permission.use_staff_area))
-    async def staff_home(self, request: Request) -> Template:
+    async def staff_home(self, request: Request, settings: AppSettings) -> Template:
+        from app.dashboards import services as dashboards
+        from surveys import charts
+
         user = signed_in_user(request)
         disclosures = await safeguarding.open_counts() if user.can(Permission.triage_safeguarding) else None
-        return Template("accounts/staff_home.html", context={"disclosures": disclosures})
+        participation = (await dashboards.participation_panel(threshold=settings.small_group_threshold)
+                         if user.can(Permission.view_small_groups) else None)
+        return Template("accounts/staff_home.html", context={
+            "disclosures": disclosures, "participation": participation, "charts": charts,
+            "projects": await dashboards.project_panel(user), "boards": await dashboards.board_panel(user)})
 
     @get("/account", name="account", guards=requires(Permission.use_staff_area))
     async def account(self, request: Request, changed: FromQuery[bool] = False) -> Template:

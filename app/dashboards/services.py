@@ -1,0 +1,138 @@
+"""Dashboards per role on the staff home (issue 12 item 8): what each person needs to act on first.
+
+- The participation lead: activity across the borough (responses per week, every survey) and who we
+  hear from — each survey audience's responses by the age band participants gave — against the
+  audience the surveys were meant for. Both are raw counts across surveys, so they are shown only to
+  people who may see small groups (`view_small_groups`), each count under the threshold marked; for
+  anyone else the panels are not drawn at all, because a borough-wide weekly sum next to one survey's
+  own timeline would let a hidden week be worked out.
+- A project lead or deputy: each of their projects' current highlight report (due, overdue), status
+  and next milestone.
+- A board member: their board's next meeting and its projects' highlight reports (overdue, submitted).
+Findings (inbox, open findings, actions) join these panels when findings land.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from app.governance.tables import Board, BoardMeeting, Milestone, Project
+from app.reports import services as reports
+from app.reports.drafting import LONDON
+from surveys.consent import AGE_BANDS
+from surveys.results import Count, Row
+from surveys.tables import Audience, Response, Survey
+
+ACTIVITY_WEEKS = 12
+AUDIENCE_BANDS = {
+    Audience.children: {"under_13"},
+    Audience.young_people: {"13_15", "16_17"},
+    Audience.young_adults: {"18_plus"},
+}
+"""The age bands each audience is meant to reach (the others ask no age)."""
+NO_AGE = "not asked"
+
+
+def _count(n: int, threshold: int) -> Count:
+    # Only drawn for people who may see small groups: every count shown, small ones marked.
+    return Count(n, None, threshold, small=n < threshold)
+
+
+@dataclass
+class AudienceReach:
+    audience: str
+    label: str
+    surveys: int
+    responses: Count
+    bands: list[Row]
+    outside: Count | None
+    """Responses from age bands the audience was not meant for (None when the audience asks no age)."""
+
+
+@dataclass
+class ParticipationPanel:
+    weeks: list[Row]
+    reach: list[AudienceReach]
+    threshold: int
+
+
+async def participation_panel(*, threshold: int, today: date | None = None) -> ParticipationPanel:
+    today = today or reports.today()
+    this_monday = today - timedelta(days=today.weekday())
+    first = this_monday - timedelta(weeks=ACTIVITY_WEEKS - 1)
+    since = datetime.combine(first, time.min, tzinfo=LONDON)
+    recent = await Response.select(Response.submitted_at).where(Response.submitted_at >= since)
+    per_week = Counter((row["submitted_at"].astimezone(LONDON).date() - first).days // 7 for row in recent)
+    weeks = [Row(str(n), (first + timedelta(weeks=n)).strftime("%d %b"), _count(per_week.get(n, 0), threshold)) for n in range(ACTIVITY_WEEKS)]
+
+    from surveys.staff_controllers import AUDIENCE_LABELS
+
+    surveys = {s["id"]: s["audience"] for s in await Survey.select(Survey.id, Survey.audience)}
+    by_audience: dict[str, Counter] = {}
+    for row in await Response.select(Response.survey, Response.age_band):
+        by_audience.setdefault(surveys.get(row["survey"], ""), Counter())[row["age_band"] or NO_AGE] += 1
+    reach = []
+    for audience in Audience:
+        counts = by_audience.get(audience.value, Counter())
+        meant = AUDIENCE_BANDS.get(audience)
+        bands = [Row(band.value, str(label), _count(counts.get(band.value, 0), threshold)) for band, label in AGE_BANDS] if meant else []
+        if counts.get(NO_AGE) and meant:
+            bands.append(Row(NO_AGE, "Age not given", _count(counts[NO_AGE], threshold)))
+        outside = _count(sum(n for band, n in counts.items() if band not in meant and band != NO_AGE), threshold) if meant else None
+        reach.append(AudienceReach(audience.value, AUDIENCE_LABELS[audience], sum(1 for a in surveys.values() if a == audience.value),
+                                   _count(sum(counts.values()), threshold), bands, outside))
+    return ParticipationPanel(weeks, reach, threshold)
+
+
+@dataclass
+class ProjectDue:
+    reference: str
+    focus: str
+    rag: str | None
+    report: reports.ReportView | None
+    next_milestone: dict | None
+
+
+async def project_panel(user) -> list[ProjectDue]:
+    """The projects this person leads or deputises (their project-lead grants), each with what is due."""
+    ids = sorted(user.project_ids)
+    if not ids:
+        return []
+    await reports.ensure_reports(project_ids=ids)
+    projects = await Project.select(Project.id, Project.reference, Project.focus, Project.rag).where(Project.id.is_in(ids)).order_by(Project.position)
+    milestones = await Milestone.select().where(Milestone.project.is_in(ids), Milestone.done_on.is_null()).order_by(Milestone.due_on)
+    out = []
+    for project in projects:
+        open_reports = [r for r in await reports.reports_for_project(project["id"]) if not r.submitted]
+        report = min(open_reports, key=lambda r: r.due_on) if open_reports else None
+        out.append(ProjectDue(project["reference"], project["focus"], project["rag"], report,
+                              next((m for m in milestones if m["project"] == project["id"]), None)))
+    return out
+
+
+@dataclass
+class BoardDue:
+    slug: str
+    name: str
+    next_meeting: date | None
+    overdue: list[reports.ReportView] = field(default_factory=list)
+    submitted: list[reports.ReportView] = field(default_factory=list)
+
+
+async def board_panel(user) -> list[BoardDue]:
+    ids = sorted(user.board_ids)
+    if not ids:
+        return []
+    today = reports.today()
+    out = []
+    for board in await Board.select(Board.id, Board.slug, Board.name).where(Board.id.is_in(ids)).order_by(Board.position):
+        meeting = await BoardMeeting.select(BoardMeeting.meets_on).where(
+            (BoardMeeting.board == board["id"]) & (BoardMeeting.meets_on >= today)).order_by(BoardMeeting.meets_on).first()
+        board_reports = await reports.reports_for_board(board["id"])
+        since = today - timedelta(weeks=6)
+        out.append(BoardDue(board["slug"], board["name"], meeting["meets_on"] if meeting else None,
+                            overdue=[r for r in board_reports if r.overdue],
+                            submitted=[r for r in board_reports if r.submitted and r.submitted_at.astimezone(LONDON).date() >= since]))
+    return out
