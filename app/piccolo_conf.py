@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "surveys.piccolo_app",
         "app.safeguarding.piccolo_app",
         "app.insights.piccolo_app",
+        "app.integrations.piccolo_app",
     ]
 )

@@ -57,6 +57,10 @@ class AuditAction(str, Enum):
     """A theme run was asked for (the selection is in the run's row)."""
     theme_edited = "theme_edited"
     """A person renamed, merged, marked or changed the quotes of a theme (detail: which edit)."""
+    integration_token_created = "integration_token_created"
+    integration_token_revoked = "integration_token_revoked"
+    api_used = "api_used"
+    """An integration token's first call of the day (UTC) to /api/v1 (detail: the path and scope)."""
 
 
 # Detail keys that could carry a secret or a participant's words are refused outright.
