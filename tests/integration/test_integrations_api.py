@@ -226,6 +226,30 @@ async def test_a_cohort_under_the_threshold_is_a_200_with_nothing_shown_and_a_bi
         assert refused.status_code == 400 and "cohort must be <question>=<answer>" in refused.json()["detail"] and "grp=<a|b|c>" in refused.json()["detail"]
 
 
+async def test_a_demo_cohort_shows_the_results_page_s_cross_tab_cells_which_give_nothing_away(client, db):
+    """Each of a cohort's counts is the cell a facilitator sees on the results page's cross-tab "by" the
+    cohort's question (tests/integration/surveys/test_suppression_attack.py attacks those tables), and
+    one more such table, with the whole survey's figures, survives the attacker here."""
+    from surveys.demo import load_demo_survey
+
+    survey_id, _ = await load_demo_survey()
+    definition = await survey_services.load_definition(survey_id)
+    secret = await token("results:read")
+    document = (await client.get(f"/api/v1/surveys/{survey_id}/results", params={"cohort": "area=north"}, headers=bearer(secret))).json()
+    cohort = document["cohort"]
+    assert cohort["too_few"] is False and isinstance(cohort["size"], int)
+    client.cookies.update(await signed_in_cookie(await make_user(Role.facilitator)))
+    assert {q["key"] for q in cohort["questions"]} == {"age_band", "safe_area", "safe_online", "least_safe", "knows_who", "who_to", "trust"}
+    for question in (q for q in cohort["questions"] if q["key"] in ("safe_area", "least_safe", "trust")):
+        page_json = (await client.get(f"/staff/surveys/{survey_id}/results.json", params={"by": "area", "of": question["key"]})).json()
+        assert question["counts"] == page_json["crosstab"]["groups"]["north"]["counts"], question["key"]
+        assert page_json["crosstab"]["groups"]["north"]["size"] == cohort["size"]
+    # The attacker over the whole survey's figures with the cohort's cells as their cross-tab (the last one read).
+    figures, lines = survey_lines(page_json, structure(definition))
+    assert hidden_recovered(figures, lines, threshold=THRESHOLD) == {}
+    assert "'<5'" in str(cohort["questions"])
+
+
 # --- themes and indicators -----------------------------------------------------------------------------
 
 
