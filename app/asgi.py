@@ -14,6 +14,7 @@ from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
@@ -29,6 +30,9 @@ from app.database import close_pool, start_pool
 from app.governance.controllers import BoardsController, PartnershipController, ProjectsController
 from app.insights import live
 from app.insights.controllers import InsightsController
+from app.integrations.admin import IntegrationAdminController
+from app.integrations.auth import SECURITY_SCHEME, SECURITY_SCHEME_NAME
+from app.integrations.controllers import api_router
 from app.reports.controllers import BoardReportsController, HighlightReportsController
 from app.safeguarding.controllers import SafeguardingController
 from app.settings import PROJECT_ROOT, Settings, get_settings
@@ -89,6 +93,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OutcomeIndicatorController,
             SafeguardingController,
             InsightsController,
+            IntegrationAdminController,
+            api_router,
             health,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", opt=PUBLIC),
         ],
@@ -99,7 +105,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Live progress of theme runs (memory on SQLite, LISTEN/NOTIFY on PostgreSQL: app.insights.live).
         plugins=[ChorusCLIPlugin(), jobs.plugin(settings), live.channels_plugin(settings)],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
-        middleware=[DefineMiddleware(SessionMiddleware, exclude=["^/static/", "^/health$", "^/schema"])],
+        # Never on /api/: the data API takes bearer tokens only, so a staff cookie cannot call it.
+        middleware=[DefineMiddleware(SessionMiddleware, exclude=["^/static/", "^/health$", "^/schema", "^/api/"])],
         lifespan=[database_pool],
         on_startup=[free_text.warm_up],
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=templating.configure),
@@ -114,6 +121,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             # Machine-readable only: the HTML viewers load scripts from CDNs, which Chorus never does.
             render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"]), YamlRenderPlugin()],
+            # The data API's bearer tokens (app/integrations); its router names the scheme on every route.
+            components=Components(security_schemes={SECURITY_SCHEME_NAME: SECURITY_SCHEME}),
         ),
         exception_handlers={HTTPException: http_exception_handler, TamperedForm: bad_form_handler, Exception: server_error_handler},
         before_send=[security_headers(settings.is_production)],

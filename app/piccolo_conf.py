@@ -16,5 +16,6 @@ APP_REGISTRY = AppRegistry(
         "app.safeguarding.piccolo_app",
         "app.insights.piccolo_app",
         "app.reports.piccolo_app",
+        "app.integrations.piccolo_app",
     ]
 )

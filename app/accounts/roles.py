@@ -58,6 +58,7 @@ class Permission(str, Enum):
     answer_subject_access = "answer_subject_access"
     manage_governance = "manage_governance"
     update_project_status = "update_project_status"
+    manage_integrations = "manage_integrations"
 
 
 PERMISSION_DESCRIPTIONS = {
@@ -79,6 +80,7 @@ PERMISSION_DESCRIPTIONS = {
     Permission.answer_subject_access: "Export everything held for a participant's receipt code (subject access request)",
     Permission.manage_governance: "Name project leads and deputies, set board meeting dates",
     Permission.update_project_status: "Set a project's RAG status and milestones; project leads only for their own projects",
+    Permission.manage_integrations: "Create and revoke API tokens for other systems (read-only, suppressed data)",
 }
 
 R = Role
@@ -103,6 +105,7 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.answer_subject_access: frozenset({R.admin}),
     Permission.manage_governance: frozenset({R.admin, R.participation_lead}),
     Permission.update_project_status: frozenset({R.participation_lead, R.project_lead}),
+    Permission.manage_integrations: frozenset({R.admin}),
 }
 del R
 

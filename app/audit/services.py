@@ -60,6 +60,10 @@ class AuditAction(str, Enum):
     report_submitted = "report_submitted"
     theme_edited = "theme_edited"
     """A person renamed, merged, marked or changed the quotes of a theme (detail: which edit)."""
+    integration_token_created = "integration_token_created"
+    integration_token_revoked = "integration_token_revoked"
+    api_used = "api_used"
+    """An integration token's first call of the day (UTC) to /api/v1 (detail: the path and scope)."""
 
 
 # Detail keys that could carry a secret or a participant's words are refused outright.

@@ -84,7 +84,7 @@ async def test_invite_set_password_enrol_mfa_sign_out_and_back_in_with_totp(page
     assert page.url.endswith("/staff")
 
 
-@pytest.mark.parametrize("path", ["/login", "/password/forgot", "/password/reset/not-a-token", "/staff", "/account", "/admin/users", "/admin/users/1", "/admin/audit", "/admin/outbox"])
+@pytest.mark.parametrize("path", ["/login", "/password/forgot", "/password/reset/not-a-token", "/staff", "/account", "/admin/users", "/admin/users/1", "/admin/audit", "/admin/outbox", "/admin/integrations"])
 async def test_staff_pages_have_no_wcag_a_or_aa_violations(page, db, path):
     await load_structure()
     admin = await make_user(Role.admin, email="admin@example.org", mfa=False)

@@ -12,6 +12,7 @@ from app.accounts.auth import PermissionGuard, SignInStageGuard
 from app.accounts.roles import MATRIX, Role, matrix_markdown
 from app.asgi import create_app
 from app.governance.services import load_structure
+from app.integrations.auth import ScopeGuard
 from tests.staff import make_user, signed_in_cookie
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -37,6 +38,9 @@ def access_rule(path, handler):
         return ("permission", permission_guards[0].permission)
     if any(isinstance(g, SignInStageGuard) for g in guards):
         return ("signed_in", None)
+    # The data API takes integration tokens, never staff sessions (tests/integration/test_integrations_api.py).
+    if scope_guards := [g for g in handler.resolve_guards() if isinstance(g, ScopeGuard)]:
+        return ("token", scope_guards[0].scope)
     if handler.opt.get("public") or FRAMEWORK_PUBLIC.match(path):
         return ("public", None)
     return ("unguarded", None)

@@ -1,0 +1,15 @@
+"""Piccolo app: tokens that let other systems read Chorus's aggregated data through /api/v1."""
+
+import os
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
+
+APP_CONFIG = AppConfig(
+    app_name="integrations",
+    migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
+    table_classes=table_finder(modules=["app.integrations.tables"], exclude_imported=True),
+    migration_dependencies=["app.accounts.piccolo_app"],
+    commands=[],
+)
