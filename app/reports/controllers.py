@@ -29,16 +29,15 @@ class HighlightReportsController(Controller):
     path = "/projects/{reference:str}/reports"
     tags = ["reports"]
     include_in_schema = False
-    guards = requires(Permission.use_staff_area)
 
-    @get("/", name="project_reports")
+    @get("/", name="project_reports", guards=requires(Permission.use_staff_area))
     async def index(self, request: Request, reference: FromPath[str]) -> Template:
         project = await self._project(request, reference)
         return Template("reports/list.html", context={
             "project": project, "reports": await services.reports_for_project(project.id),
             "may_write": governance.may_update_status(signed_in_user(request), project)})
 
-    @get("/{report_id:int}", name="project_report")
+    @get("/{report_id:int}", name="project_report", guards=requires(Permission.use_staff_area))
     async def show(self, request: Request, reference: FromPath[str], report_id: RowId, done: FromQuery[str] = "") -> Template:
         project, report = await self._report(request, reference, report_id)
         return self._page(request, project, report, done=done)
@@ -61,13 +60,13 @@ class HighlightReportsController(Controller):
         done = "submitted" if submitting else "saved"
         return Redirect(f"/projects/{reference}/reports/{report_id}?done={done}", status_code=HTTP_303_SEE_OTHER)
 
-    @get("/{report_id:int}/report.html", name="project_report_html")
+    @get("/{report_id:int}/report.html", name="project_report_html", guards=requires(Permission.use_staff_area))
     async def export_html(self, request: Request, reference: FromPath[str], report_id: RowId) -> Response:
         project, report = await self._report(request, reference, report_id)
         return Response(self._document(request, project, report), media_type="text/html; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{self._filename(report)}.html"'})
 
-    @get("/{report_id:int}/report.pdf", name="project_report_pdf")
+    @get("/{report_id:int}/report.pdf", name="project_report_pdf", guards=requires(Permission.use_staff_area))
     async def export_pdf(self, request: Request, reference: FromPath[str], report_id: RowId) -> Response:
         from app.reports.exports import PdfUnavailable, pdf_of
 
@@ -116,9 +115,8 @@ class BoardReportsController(Controller):
     path = "/boards/{slug:str}/reports"
     tags = ["reports"]
     include_in_schema = False
-    guards = requires(Permission.use_staff_area)
 
-    @get("/", name="board_reports")
+    @get("/", name="board_reports", guards=requires(Permission.use_staff_area))
     async def index(self, request: Request, slug: FromPath[str]) -> Template:
         board = await services.board_by_slug(slug)
         if board is None:
