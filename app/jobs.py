@@ -215,3 +215,12 @@ async def sweep_theme_runs() -> None:
     from app.insights.services import sweep_silent_runs
 
     await sweep_silent_runs()
+
+
+@task("findings.notify", retries=MAIL_RETRIES, retry_backoff=MAIL_BACKOFF, timeout=300, unique_by="arguments")
+async def finding_sent(finding_id: int) -> None:
+    """Email a sent finding's lead and deputy (or board members) once each; raises (so the engine
+    retries) while any could not be sent."""
+    from app.findings.services import notify_recipients
+
+    await notify_recipients(job_settings(), finding_id)

@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "surveys.piccolo_app",
         "app.safeguarding.piccolo_app",
         "app.insights.piccolo_app",
+        "app.findings.piccolo_app",
     ]
 )

@@ -57,6 +57,13 @@ class AuditAction(str, Enum):
     """A theme run was asked for (the selection is in the run's row)."""
     theme_edited = "theme_edited"
     """A person renamed, merged, marked or changed the quotes of a theme (detail: which edit)."""
+    finding_created = "finding_created"
+    finding_changed = "finding_changed"
+    """A draft finding's words or evidence changed (detail: which change)."""
+    finding_sent = "finding_sent"
+    finding_answered = "finding_answered"
+    finding_action_changed = "finding_action_changed"
+    """An action answering a finding was added or its progress changed."""
 
 
 # Detail keys that could carry a secret or a participant's words are refused outright.
