@@ -388,3 +388,24 @@ async def test_a_finding_sent_to_a_board_goes_to_its_next_meeting_and_its_member
     await as_user(client, world["people"]["lead"])
     assert "Street lights" not in (await client.get("/inbox/")).text
     assert f"/findings/{finding_id}" not in (await client.get("/boards/youth-safety-implementation-board")).text
+
+
+async def test_the_demo_has_two_findings_from_its_themes_sent_and_answered_and_loading_again_adds_none(db):
+    from app.accounts.demo import load_demo_users
+    from app.findings.demo import load_demo_findings
+    from app.governance.demo import load_demo_governance
+    from surveys.demo import load_demo_survey
+
+    await load_structure()
+    await load_demo_users()
+    await load_demo_survey(responses=120)
+    await load_demo_governance()
+    assert await load_demo_findings(threshold=THRESHOLD) == 2
+    assert await load_demo_findings(threshold=THRESHOLD) == 0
+    rows = await Finding.select().order_by(Finding.id)
+    assert [(r["state"], r["answer"]) for r in rows] == [("sent", "accepted"), ("sent", "not_taken_forward")]
+    assert rows[1]["answer_reason"] and rows[1]["answer_owner"]
+    assert await FindingAction.count() == 1 and (await FindingAction.select().first())["owner"]
+    for row in await FindingEvidence.select().output(load_json=True):
+        assert (await services.resolve_evidence(row)).resolves, row
+    assert {r["kind"] for r in await FindingEvidence.select(FindingEvidence.kind)} == {"theme_counts", "quote"}
