@@ -224,3 +224,11 @@ async def finding_sent(finding_id: int) -> None:
     from app.findings.services import notify_recipients
 
     await notify_recipients(job_settings(), finding_id)
+
+
+@task("findings.sweep_notices", interval=timedelta(minutes=10), timeout=120)
+async def sweep_finding_notices() -> None:
+    """Every ten minutes: queue the email again for a sent finding whose recipients were never told."""
+    from app.findings.services import sweep_unnotified
+
+    await sweep_unnotified()

@@ -18,6 +18,7 @@ from app.accounts.schemas import Form
 from app.findings import services
 from app.findings.schemas import ActionForm, ChoiceForm, FindingForm, NotTakenForwardForm, ProgressForm, form_percent
 from app.findings.services import AlreadyAnswered, FindingRefused
+from app.governance.services import GovernanceError
 from app.web.requests import AppSettings, RowId, actor_of, client_ip, signed_in_user
 from surveys.staff_controllers import may_see_results
 
@@ -106,7 +107,7 @@ class FindingsController(Controller):
             raise PermissionDeniedException(str(refused)) from None
         except AlreadyAnswered as refused:
             return await self._page(request, settings, finding_id, error=str(refused), error_at=at, status=HTTP_409_CONFLICT)
-        except FindingRefused as refused:
+        except (FindingRefused, GovernanceError) as refused:  # GovernanceError: a date field that is not a date
             return await self._page(request, settings, finding_id, error=str(refused), error_at=at, form=form,
                                     status=HTTP_422_UNPROCESSABLE_ENTITY)
         return Redirect(f"/findings/{finding_id}?done={done}#{at}", status_code=HTTP_303_SEE_OTHER)

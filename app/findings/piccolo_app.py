@@ -10,6 +10,6 @@ APP_CONFIG = AppConfig(
     app_name="findings",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=table_finder(modules=["app.findings.tables"], exclude_imported=True),
-    migration_dependencies=[],
+    migration_dependencies=["app.accounts.piccolo_app", "app.governance.piccolo_app"],
     commands=[],
 )

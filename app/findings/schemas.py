@@ -3,12 +3,12 @@ message on the page, not a bare 400; oversized fields are refused (400) before a
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import msgspec
 
-from app.findings.services import MAX_TEXT, ActionInput, FindingRefused
+from app.findings.services import MAX_TEXT, ActionInput
+from app.governance.schemas import form_date
 
 Short = Annotated[str, msgspec.Meta(max_length=400)]
 # Room for an over-long text to reach the service, which says so on the form.
@@ -44,16 +44,6 @@ class NotTakenForwardForm(msgspec.Struct):
 
 class ProgressForm(msgspec.Struct):
     progress: Annotated[str, msgspec.Meta(max_length=10)] = ""
-
-
-def form_date(value: str) -> date | None:
-    """A date field (YYYY-MM-DD, as a date input sends it); blank is None, anything else a clear error."""
-    if not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise FindingRefused("Give the date as a date, e.g. 2027-01-31.") from None
 
 
 def form_percent(value: str) -> int | None:

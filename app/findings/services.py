@@ -569,16 +569,23 @@ class ActionInput:
     progress: int | None = 0
 
 
+def _required(value: str, *, missing: str, what: str, limit: int, one_line: bool = False) -> str:
+    """The text trimmed (one line: inner spaces squeezed), or a refusal when it is blank or too long."""
+    value = " ".join(value.split()) if one_line else value.strip()
+    if not value:
+        raise FindingRefused(missing)
+    if len(value) > limit:
+        raise FindingRefused(f"Keep {what} to {limit} characters or fewer.")
+    return value
+
+
+def _owner(value: str, missing: str) -> str:
+    return _required(value, missing=missing, what="the owner's name", limit=MAX_OWNER, one_line=True)
+
+
 def _checked_action(action: ActionInput) -> ActionInput:
-    description, owner = action.description.strip(), " ".join(action.owner.split())
-    if not description:
-        raise FindingRefused("Describe the action.")
-    if len(description) > MAX_TEXT:
-        raise FindingRefused(f"Keep the action's description to {MAX_TEXT} characters or fewer.")
-    if not owner:
-        raise FindingRefused("Name the action's owner: a named person.")
-    if len(owner) > MAX_OWNER:
-        raise FindingRefused(f"Keep the owner's name to {MAX_OWNER} characters or fewer.")
+    description = _required(action.description, missing="Describe the action.", what="the action's description", limit=MAX_TEXT)
+    owner = _owner(action.owner, "Name the action's owner: a named person.")
     if action.due_on is None:
         raise FindingRefused("Give the action a due date.")
     if action.progress is None or not 0 <= action.progress <= 100:
@@ -620,15 +627,9 @@ async def accept(user, finding_id: int, actions: list[ActionInput], *, actor: Ac
 async def not_taken_forward(user, finding_id: int, reason: str, owner: str, *, actor: Actor, ip_address: str = "") -> None:
     """Not taken forward: a reason and an owner (a named person) are both required."""
     await _answerable(user, finding_id)
-    reason, owner = reason.strip(), " ".join(owner.split())
-    if not reason:
-        raise FindingRefused("Say why it is not taken forward: young people will be told the reason.")
-    if len(reason) > MAX_TEXT:
-        raise FindingRefused(f"Keep the reason to {MAX_TEXT} characters or fewer.")
-    if not owner:
-        raise FindingRefused("Name who owns this decision: a named person.")
-    if len(owner) > MAX_OWNER:
-        raise FindingRefused(f"Keep the owner's name to {MAX_OWNER} characters or fewer.")
+    reason = _required(reason, missing="Say why it is not taken forward: young people will be told the reason.", what="the reason",
+                       limit=MAX_TEXT)
+    owner = _owner(owner, "Name who owns this decision: a named person.")
     async with write_transaction():
         await _record_answer(finding_id, {Finding.answer: Answer.not_taken_forward, Finding.answer_reason: reason,
                                           Finding.answer_owner: owner}, actor=actor, ip_address=ip_address,
@@ -716,3 +717,22 @@ async def board_findings(board_id: int) -> list[FindingSummary]:
     """Findings sent to a board (its page lists them for its members)."""
     today = clock.now().date()
     return [_summary(r, today) for r in await _rows((Finding.board == board_id) & (Finding.state == FindingState.sent))]
+
+
+async def sweep_unnotified(*, window: timedelta = timedelta(days=ANSWER_DAYS)) -> list[int]:
+    """Queue the email job again for findings sent within `window` that no recipient was ever told
+    about (a crash between the commit and the enqueue, or retries that ran out); returns their ids.
+    The job itself skips whoever was told, so a finding is never mailed twice to one person."""
+    from app import jobs
+
+    since = clock.now() - window
+    sent = await Finding.select(Finding.id).where(Finding.state == FindingState.sent, Finding.sent_at >= since)
+    told = {n["finding"] for n in await FindingNotice.select(FindingNotice.finding).where(
+        FindingNotice.finding.is_in([s["id"] for s in sent] or [-1]))}
+    due = []
+    for row in sent:
+        if row["id"] in told or not await recipients(await get_finding(row["id"])):
+            continue
+        await jobs.enqueue(jobs.finding_sent, row["id"], key=f"findings.notify:{row['id']}")
+        due.append(row["id"])
+    return due

@@ -409,3 +409,17 @@ async def test_the_demo_has_two_findings_from_its_themes_sent_and_answered_and_l
     for row in await FindingEvidence.select().output(load_json=True):
         assert (await services.resolve_evidence(row)).resolves, row
     assert {r["kind"] for r in await FindingEvidence.select(FindingEvidence.kind)} == {"theme_counts", "quote"}
+
+
+async def test_a_finding_whose_email_job_was_lost_is_queued_again_by_the_sweep_and_mailed_once(client, world, smtp_server):
+    from app.database import current_engine
+    from tests.conftest import JOB_QUEUE_TABLES
+
+    finding_id = await send_to_project(client, world)
+    for table in JOB_QUEUE_TABLES:  # the process died between the commit and the enqueue
+        await current_engine().run_ddl(f"DELETE FROM {table}")
+    assert await services.sweep_unnotified() == [finding_id]
+    assert len(await job_rows("findings.notify")) == 1
+    assert await services.notify_recipients(smtp_settings(smtp_server), finding_id) == 2
+    assert await services.sweep_unnotified() == []  # told: nothing more to queue
+    assert len(smtp_server.messages) == 2
