@@ -27,6 +27,7 @@ from app.accounts.controllers import AccountController, SignInController
 from app.audit.controllers import AuditController, OutboxController
 from app.cli import ChorusCLIPlugin
 from app.database import close_pool, start_pool
+from app.findings.controllers import FindingsController, InboxController
 from app.governance.controllers import BoardsController, PartnershipController, ProjectsController
 from app.insights import live
 from app.insights.controllers import InsightsController
@@ -95,6 +96,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             InsightsController,
             IntegrationAdminController,
             api_router,
+            FindingsController,
+            InboxController,
             health,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", opt=PUBLIC),
         ],

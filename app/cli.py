@@ -74,22 +74,25 @@ def demo_load() -> None:
     if get_settings().is_production:
         raise click.ClickException("demo data is for development only: refused because CHORUS_ENV=production")
     from app.accounts.demo import load_demo_users
+    from app.findings.demo import load_demo_findings
     from app.governance.demo import load_demo_governance
     from app.reports.demo import load_demo_report
     from surveys.demo import load_demo_follow_up, load_demo_survey
     from surveys.services import get_survey
 
-    async def load() -> tuple[str, list, int, dict, int]:
+    async def load() -> tuple[str, list, int, dict, int, int]:
         summary, accounts, (survey_id, responses) = await _load_governance(), await load_demo_users(), await load_demo_survey()
         await load_demo_governance()
         _, follow_up_responses = await load_demo_follow_up()
+        findings = await load_demo_findings(threshold=get_settings().small_group_threshold)
         await load_demo_report()
-        return summary, accounts, responses, await get_survey(survey_id), follow_up_responses
+        return summary, accounts, responses, await get_survey(survey_id), follow_up_responses, findings
 
-    summary, accounts, responses, survey, follow_up_responses = asyncio.run(load())
+    summary, accounts, responses, survey, follow_up_responses, findings = asyncio.run(load())
     click.echo(summary)
     click.echo(f"demo survey: /s/demo, or join code {survey['join_code']} at /join; {responses} generated responses added")
     click.echo(f"its follow-up wave: /s/demo-wave-2; {follow_up_responses} generated responses added (compared on /outcomes)")
+    click.echo(f"findings: {findings} added from the demo survey's themes, sent to project 3.3a and answered (/findings)")
     created = [a for a in accounts if a.password]
     if created:
         click.echo("demo accounts (passwords are shown this once; admin and safeguarding lead set up a second factor at first sign-in):")

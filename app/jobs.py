@@ -225,3 +225,20 @@ async def sweep_theme_runs() -> None:
     from app.insights.services import sweep_silent_runs
 
     await sweep_silent_runs()
+
+
+@task("findings.notify", retries=MAIL_RETRIES, retry_backoff=MAIL_BACKOFF, timeout=300, unique_by="arguments")
+async def finding_sent(finding_id: int) -> None:
+    """Email a sent finding's lead and deputy (or board members) once each; raises (so the engine
+    retries) while any could not be sent."""
+    from app.findings.services import notify_recipients
+
+    await notify_recipients(job_settings(), finding_id)
+
+
+@task("findings.sweep_notices", interval=timedelta(minutes=10), timeout=120)
+async def sweep_finding_notices() -> None:
+    """Every ten minutes: queue the email again for a sent finding whose recipients were never told."""
+    from app.findings.services import sweep_unnotified
+
+    await sweep_unnotified()

@@ -17,5 +17,6 @@ APP_REGISTRY = AppRegistry(
         "app.insights.piccolo_app",
         "app.reports.piccolo_app",
         "app.integrations.piccolo_app",
+        "app.findings.piccolo_app",
     ]
 )

@@ -64,6 +64,13 @@ class AuditAction(str, Enum):
     integration_token_revoked = "integration_token_revoked"
     api_used = "api_used"
     """An integration token's first call of the day (UTC) to /api/v1 (detail: the path and scope)."""
+    finding_created = "finding_created"
+    finding_changed = "finding_changed"
+    """A draft finding's words or evidence changed (detail: which change)."""
+    finding_sent = "finding_sent"
+    finding_answered = "finding_answered"
+    finding_action_changed = "finding_action_changed"
+    """An action answering a finding was added or its progress changed."""
 
 
 # Detail keys that could carry a secret or a participant's words are refused outright.

@@ -15,6 +15,7 @@ from app.accounts.auth import PUBLIC, requires
 from app.accounts.roles import Permission
 from app.accounts.schemas import Form
 from app.accounts.services import list_users
+from app.findings.services import board_findings
 from app.governance import services
 from app.governance.schemas import MeetingForm, MilestoneForm, StatusForm, TeamForm, form_date
 from app.governance.services import GovernanceError
@@ -153,8 +154,12 @@ class BoardsController(Controller):
             raise NotFoundException("There is no such board.")
         board, meetings = found
         today = clock.now().date()
+        user = signed_in_user(request)
+        # Findings sent to the board's meetings: for its members and whoever routes findings.
+        sees_findings = user.can(Permission.route_findings) or board["id"] in user.board_ids
         return Template("governance/board.html", status_code=status, context={
             "board": board, "upcoming": [m for m in meetings if m["meets_on"] >= today],
             "past": [m for m in meetings if m["meets_on"] < today][::-1], "done": done, "error": error, "form": form,
-            "may_manage": signed_in_user(request).can(Permission.manage_governance),
+            "may_manage": user.can(Permission.manage_governance),
+            "findings": await board_findings(board["id"]) if sees_findings else None,
         })
