@@ -9,11 +9,13 @@ against the texts they came from, so each label says what sets its part apart.
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import normalize
 
 from analysis.phrases import parse
@@ -53,7 +55,9 @@ def split_in_two(texts: list[str], *, representation: str = "wordllama", random_
     """0 or 1 for each text: KMeans with k=2 on the texts' vectors, the larger part numbered 0."""
     if len(texts) < 2:
         raise CannotSplit("fewer than two texts")
-    halves = KMeans(2, n_init=3, random_state=random_state).fit_predict(_vectors(texts, representation, random_state))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # identical texts: said below as CannotSplit
+        halves = KMeans(2, n_init=3, random_state=random_state).fit_predict(_vectors(texts, representation, random_state))
     if halves.min() == halves.max():
         raise CannotSplit("the texts are all alike")
     larger = int(np.bincount(halves).argmax())
