@@ -5,6 +5,9 @@ the real analysis code, a real job worker for the re-run."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from app import clock
@@ -304,6 +307,8 @@ async def test_split_and_move_over_http_with_the_theme_edit_permission_and_csrf(
         moved = await post_form(client, f"/staff/insights/themes/{mixed}/move", {"item": [str(first)], "to": str(clubs)})
         assert moved.status_code == 303 and moved.headers["location"].endswith(f"/themes/{mixed}/answers")
         assert first in await members_of(clubs)
+        exported = (await client.get(f"/staff/insights/runs/{case['run']}/themes.csv")).content.decode("utf-8-sig")
+        assert ["clubs", "7"] == next(r for r in csv.reader(io.StringIO(exported)) if r[0] == "clubs")[:2]  # the export follows
         ticked = sorted(case["police"])[:3]
         split = await post_form(client, f"/staff/insights/themes/{mixed}/split", {"how": "ticked", "item": [str(i) for i in ticked],
                                                                                    "name": "Police"})
