@@ -17,8 +17,8 @@ from app.accounts.auth import requires
 from app.accounts.roles import Permission
 from app.accounts.schemas import Form
 from app.audit.services import AuditAction, record
-from app.insights import exports, live, services, summary
-from app.insights.schemas import FlagForm, MergeForm, QuoteForm, RenameForm, SelectionForm
+from app.insights import editing, exports, live, services, summary
+from app.insights.schemas import AnswersForm, FlagForm, MergeForm, QuoteForm, RenameForm, SelectionForm
 from app.insights.sources import SourceError, SurveyQuestionSource
 from app.insights.tables import ACTIVE_STATES
 from app.web.requests import AppSettings, RowId, actor_of, client_ip, signed_in_user
@@ -28,6 +28,7 @@ from surveys.definition import TEXT_KINDS
 from surveys.staff_controllers import may_see_results, viewer_for
 
 SHORT = 100
+ANSWERS_PER_PAGE = 200
 
 
 async def _survey(request: Request, survey_id: int) -> dict:
@@ -196,6 +197,66 @@ class InsightsController(Controller):
                 raise services.EditRefused("There is no such quote.")
             await services.quote_action(theme_id, int(data.index), data.action, actor=actor_of(request), ip_address=client_ip(request))
         return await self._edit(request, settings, theme_id, edit)
+
+    async def _answers_page(self, request: Request, settings, theme_id: int, *, error: str = "", status: int = 200,
+                            page: int = 1) -> Template:
+        """A theme's answers, redacted, each with a labelled checkbox, and the forms to move the
+        ticked ones or split the theme. A theme kept back for small numbers lists none."""
+        try:
+            row, run, answers = await editing.theme_answers(theme_id)
+        except LookupError:
+            raise NotFoundException("There is no such theme.") from None
+        await _run(request, run["id"])
+        view = await services.run_view(run, viewer=viewer_for(signed_in_user(request)), threshold=settings.small_group_threshold)
+        shown = [*view.themes, *view.not_useful] if view else []
+        this = next((t for t in shown if t.id == theme_id), None)
+        listed = this is not None and not this.count.suppressed and row["merged_into"] is None
+        pages = max(1, -(-len(answers) // ANSWERS_PER_PAGE))
+        page = min(max(page, 1), pages)
+        return Template("insights/answers.html", status_code=status, context={
+            "theme": row, "run": run, "view": this, "error": error, "threshold": settings.small_group_threshold,
+            "answers": answers[(page - 1) * ANSWERS_PER_PAGE:page * ANSWERS_PER_PAGE] if listed else [],
+            "listed": listed, "page": page, "pages": pages, "answer_count": len(answers),
+            "merged_into": next((t for t in shown if row["merged_into"] is not None and t.id == row["merged_into"]), None),
+            "destinations": [t for t in shown if t.id != theme_id and t.kind != "other"],
+            "offer_other": row["kind"] != "other",
+        })
+
+    @get("/themes/{theme_id:int}/answers", name="theme_answers")
+    async def answers(self, request: Request, settings: AppSettings, theme_id: RowId, page: FromQuery[str] = "1") -> Template:
+        return await self._answers_page(request, settings, theme_id, page=int(page) if page.isdigit() and len(page) < 7 else 1)
+
+    async def _reshape(self, request: Request, settings, theme_id: int, edit) -> Template | Redirect:
+        try:
+            row = await services.theme(theme_id)
+        except LookupError:
+            raise NotFoundException("There is no such theme.") from None
+        await _run(request, row["run"])
+        try:
+            return await edit()
+        except services.EditRefused as refused:
+            return await self._answers_page(request, settings, theme_id, error=str(refused), status=400)
+
+    @post("/themes/{theme_id:int}/split", name="theme_split")
+    async def split(self, request: Request, settings: AppSettings, theme_id: RowId, data: Annotated[AnswersForm, Form]) -> Template | Redirect:
+        async def edit():
+            if data.how == "auto":
+                new_id = await editing.split_automatically(theme_id, actor=actor_of(request), ip_address=client_ip(request))
+            elif data.how == "ticked":
+                new_id = await editing.split_ticked(theme_id, data.ticked(), data.name, actor=actor_of(request),
+                                                    ip_address=client_ip(request))
+            else:
+                raise services.EditRefused("Choose how to split the theme.")
+            run = (await services.theme(new_id))["run"]
+            return Redirect(f"/staff/insights/runs/{run}#theme-{new_id}", status_code=303)
+        return await self._reshape(request, settings, theme_id, edit)
+
+    @post("/themes/{theme_id:int}/move", name="theme_move")
+    async def move(self, request: Request, settings: AppSettings, theme_id: RowId, data: Annotated[AnswersForm, Form]) -> Template | Redirect:
+        async def edit():
+            await editing.move_answers(theme_id, data.ticked(), data.to, actor=actor_of(request), ip_address=client_ip(request))
+            return Redirect(f"/staff/insights/themes/{theme_id}/answers", status_code=303)
+        return await self._reshape(request, settings, theme_id, edit)
 
     async def _finished_view(self, request: Request, settings, run_id: int, by: str):
         run = await _run(request, run_id)

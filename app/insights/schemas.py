@@ -50,3 +50,18 @@ class FlagForm(msgspec.Struct):
 class QuoteForm(msgspec.Struct):
     index: Short = ""
     action: Short = ""
+
+
+class AnswersForm(msgspec.Struct):
+    """Ticked answers (response ids) of a theme, and what to do with them: move them to a theme
+    (`to`: its id, or "other") or split them off (`how`: "ticked", with an optional `name`; or "auto")."""
+
+    item: Annotated[list[Short], msgspec.Meta(max_length=100_000)] | Short = ""
+    to: Short = ""
+    how: Short = ""
+    name: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+    def ticked(self) -> list[int]:
+        """The ticked ids; anything that is not one is left out (and "tick the answers" said if none is)."""
+        values = [self.item] if isinstance(self.item, str) else self.item
+        return [int(v) for v in values if v.isdigit()]

@@ -205,7 +205,8 @@ def match_themes(old: dict[int, set[int]], new: dict[int, set[int]], *, old_ids:
 
 
 async def carry_decisions(previous_run: int, run_id: int) -> None:
-    """Matched themes keep their names, merges, "not useful" and quote choices; the rest are new."""
+    """Matched themes keep their names, merges, "not useful" and quote choices; the rest are new.
+    Splits and answers moved by hand are kept by `editing.carry_edits`."""
     old_rows = {r["id"]: r for r in await Theme.select().output(load_json=True).where(Theme.run == previous_run)}
     new_rows = {r["id"]: r for r in await Theme.select().output(load_json=True).where(Theme.run == run_id)}
     matched = match_themes(await _members_by_theme(previous_run), await _members_by_theme(run_id),
@@ -223,6 +224,9 @@ async def carry_decisions(previous_run: int, run_id: int) -> None:
         if old["merged_into"] in new_for_old:
             values[Theme.merged_into] = new_for_old[old["merged_into"]]
         await Theme.update(values).where(Theme.id == theme_id)
+    from app.insights import editing
+
+    await editing.carry_edits(previous_run, run_id, matched)
 
 
 # --- people's edits ----------------------------------------------------------------------------

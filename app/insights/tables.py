@@ -2,8 +2,8 @@
 
 A `ThemeRun` is one analysis of one source selection (a survey's free-text question, optionally
 between dates and for one cohort), with the parameters it used, its state and progress. Its
-`Theme`s hold what the model found *and* what people decided (a new name, a merge, "not useful",
-pinned and hidden quotes); a re-run copies the decisions onto the themes it matches. Members name
+`Theme`s hold what the model found *and* what people decided (a new name, a merge, a split, "not useful",
+pinned and hidden quotes; answers moved by hand are marked on their member row); a re-run copies the decisions onto the themes it matches. Members name
 their source item by kind and id (like safeguarding's disclosures), so board cards and
 user-testing notes (ROADMAP) can be themed through the same tables.
 """
@@ -63,6 +63,8 @@ class Theme(Table, tablename="insight_theme", help_text="A theme of a run: what 
     # An id, not a foreign key to this table: Piccolo's migrations cannot create a table that refers to itself.
     merged_into = Integer(null=True, default=None, help_text="Merged into this theme (same run): its answers count there.")
     is_new = Boolean(default=False, help_text="Matched no theme of the previous run.")
+    split_from = Integer(null=True, default=None,
+                         help_text="Made by splitting this theme (same run): the two are kept apart on a re-run.")
     position = Integer(default=0)
 
 
@@ -71,5 +73,6 @@ class ThemeMember(Table, help_text="One source item (an answer) in a theme, with
     theme = ForeignKey(Theme, index=True, on_delete=OnDelete.cascade)
     item_kind = Varchar(length=30, default="survey_answer")
     item_id = Integer(help_text="The response id for a survey question (one answer per question per response).")
+    placed_by_hand = Boolean(default=False, help_text="A person moved this answer here: a re-run keeps it here.")
     x = Real(null=True, default=None)
     y = Real(null=True, default=None)
