@@ -16,5 +16,6 @@ APP_REGISTRY = AppRegistry(
         "app.safeguarding.piccolo_app",
         "app.insights.piccolo_app",
         "app.findings.piccolo_app",
+        "app.you_said_we_did.piccolo_app",
     ]
 )
