@@ -41,6 +41,7 @@ from app.web import log_redaction, templating
 from app.web.controllers import HomeController, health
 from app.web.errors import bad_form_handler, http_exception_handler, server_error_handler
 from app.web.security import security_headers
+from app.you_said_we_did.controllers import PublishController, ReceiptFollowController, YouSaidWeDidController
 from surveys.controllers import JoinController, ParticipantController
 from surveys.definition import TamperedForm
 from surveys.indicator_controllers import OutcomeIndicatorController
@@ -97,6 +98,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             IntegrationAdminController,
             api_router,
             FindingsController,
+            PublishController,
+            YouSaidWeDidController,
+            ReceiptFollowController,
             InboxController,
             health,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", opt=PUBLIC),

@@ -227,6 +227,15 @@ async def sweep_theme_runs() -> None:
     await sweep_silent_runs()
 
 
+@task("you_said_we_did.tell_followers", interval=timedelta(minutes=15), retries=MAIL_RETRIES, retry_backoff=MAIL_BACKOFF, timeout=600)
+async def tell_followers() -> None:
+    """Every quarter of an hour: participants who left an email with their receipt code hear, once, about
+    each "you said, we did" from their themes that is new or changed (recorded per follower)."""
+    from app.you_said_we_did.services import tell_followers as tell
+
+    await tell(job_settings())
+
+
 @task("findings.notify", retries=MAIL_RETRIES, retry_backoff=MAIL_BACKOFF, timeout=300, unique_by="arguments")
 async def finding_sent(finding_id: int) -> None:
     """Email a sent finding's lead and deputy (or board members) once each; raises (so the engine

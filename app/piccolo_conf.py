@@ -18,5 +18,6 @@ APP_REGISTRY = AppRegistry(
         "app.reports.piccolo_app",
         "app.integrations.piccolo_app",
         "app.findings.piccolo_app",
+        "app.you_said_we_did.piccolo_app",
     ]
 )

@@ -69,10 +69,13 @@ class ReceiptController(Controller):
 
     @post("/", name="receipt_answers", middleware=[receipt_rate_limit.middleware])
     async def answers(self, request: Request, data: ReceiptBody) -> Template:
+        from app.you_said_we_did.services import what_happened
+
         own = await receipts.own_answers(data.receipt)
         if own.found is not receipts.Found.held:
             return _not_found(request, data.receipt, own.found)
-        return _page(request, "answers", own=own, receipt=data.receipt.strip())
+        happened = await what_happened(receipts.receipt_hash(data.receipt), _language(request))
+        return _page(request, "answers", own=own, receipt=data.receipt.strip(), happened=happened)
 
     @post("/delete", name="receipt_delete", middleware=[receipt_rate_limit.middleware])
     async def delete(self, request: Request, data: ReceiptBody) -> Template:

@@ -70,6 +70,9 @@ class AuditAction(str, Enum):
     finding_sent = "finding_sent"
     finding_answered = "finding_answered"
     finding_action_changed = "finding_action_changed"
+    finding_published = "finding_published"
+    """The participation lead published (or changed, or translated) a finding's "you said, we did"."""
+    finding_withdrawn = "finding_withdrawn"
     """An action answering a finding was added or its progress changed."""
 
 
