@@ -187,7 +187,8 @@ class AccountController(Controller):
                          if user.can(Permission.view_small_groups) else None)
         return Template("accounts/staff_home.html", context={
             "disclosures": disclosures, "participation": participation, "charts": charts,
-            "projects": await dashboards.project_panel(user), "boards": await dashboards.board_panel(user)})
+            "projects": await dashboards.project_panel(user), "boards": await dashboards.board_panel(user),
+            "findings": await dashboards.findings_panel(user)})
 
     @get("/account", name="account", guards=requires(Permission.use_staff_area))
     async def account(self, request: Request, changed: FromQuery[bool] = False) -> Template:

@@ -9,7 +9,9 @@
 - A project lead or deputy: each of their projects' current highlight report (due, overdue), status
   and next milestone.
 - A board member: their board's next meeting and its projects' highlight reports (overdue, submitted).
-Findings (inbox, open findings, actions) join these panels when findings land.
+- Findings: the participation lead sees every finding by status with the overdue ones named; a
+  project lead or board member their inbox — findings waiting for their answer — and the open actions
+  they agreed.
 """
 
 from __future__ import annotations
@@ -136,3 +138,29 @@ async def board_panel(user) -> list[BoardDue]:
                             overdue=[r for r in board_reports if r.overdue],
                             submitted=[r for r in board_reports if r.submitted and r.submitted_at.astimezone(LONDON).date() >= since]))
     return out
+
+
+@dataclass
+class FindingsPanel:
+    by_status: list[tuple[str, int]]
+    """(label, how many) for the participation lead; empty for others."""
+    overdue: list
+    waiting: list
+    """Findings sent to this person's projects or boards, not answered yet."""
+    open_actions: list
+    """Actions agreed in answer to those findings, not yet 100 % done."""
+
+
+async def findings_panel(user) -> FindingsPanel | None:
+    from app.accounts.roles import Permission
+    from app.findings import services as findings
+
+    every = await findings.list_findings(user) if user.can(Permission.route_findings) else []
+    inbox = await findings.inbox(user) if user.can(Permission.respond_to_findings) else []
+    if not every and not inbox:
+        return None
+    counts = Counter(f.status for f in every)
+    by_status = [(findings.STATUS_LABELS[status], counts[status]) for status in findings.STATUSES if counts[status]]
+    answered = [f.id for f in inbox if f.status == "accepted"]
+    actions = [a for a in await findings.list_actions(answered) if a.progress < 100]
+    return FindingsPanel(by_status, [f for f in every if f.overdue], [f for f in inbox if f.status in ("sent", "overdue")], actions)

@@ -52,6 +52,7 @@ async def facts(project_id: int, period_start: date, due_on: date) -> dict:
         "engagement": await _engagement(surveys, period_start, due_on, threshold),
         "themes": await _themes(surveys, due_on, threshold),
         "indicators": await _indicators(project_id, threshold),
+        "findings": await _findings(project_id, period_start, due_on),
     }
 
 
@@ -174,4 +175,27 @@ async def _indicators(project_id: int, threshold: int) -> list[dict]:
         for indicator in indicators.outcome_page(outcome, loaded).indicators:
             out.append({"outcome": outcome["number"], "statement": outcome["statement"], "question": indicator.question.text,
                         "series": indicator.series, "summary": indicator.summary})
+    return out
+
+
+async def _findings(project_id: int, start: date, end: date) -> list[dict]:
+    """Findings sent to the project by the period's end: received in the period or before, the answer
+    (or overdue), and each action's progress — what the board asks "and what did you do about it?" of."""
+    from app.findings import services as findings
+    from app.findings.tables import Finding
+
+    ends = _start_of(end + timedelta(days=1))
+    rows = [r for r in await findings._rows(Finding.project == project_id) if r["sent_at"] is not None and r["sent_at"] < ends]
+    actions = await findings.list_actions([r["id"] for r in rows])
+    today = clock.now().astimezone(LONDON).date()
+    out = []
+    for row in rows:
+        summary = findings._summary(row, today)
+        out.append({
+            "id": row["id"], "title": row["title"], "status": summary.status, "status_label": summary.status_label,
+            "sent_on": row["sent_at"].astimezone(LONDON).date().isoformat(), "new": row["sent_at"] >= _start_of(start),
+            "due_on": row["due_on"].isoformat() if row["due_on"] else "", "reason": row["answer_reason"],
+            "actions": [{"description": a.description, "owner": a.owner, "due_on": a.due_on.isoformat(), "progress": a.progress}
+                        for a in actions if a.finding_id == row["id"]],
+        })
     return out
