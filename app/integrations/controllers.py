@@ -68,11 +68,35 @@ class OutcomesApi(Controller):
         return (await _call(data.outcome_indicators(threshold=settings.small_group_threshold, number=number))).items[0]
 
 
-# findings:read is reserved (app.integrations.services.RESERVED_SCOPES): findings and actions
-# endpoints join this router when app/findings/ arrives.
+class FindingsApi(Controller):
+    path = "/findings"
+    tags = ["api: findings"]
+    guards = scope(Scope.findings_read)
+
+    @get("/", summary="Findings sent to projects and boards, with evidence, answers and actions")
+    async def findings(self, limit: Limit = 50, offset: Offset = 0,
+                       status: Annotated[str, Parameter(max_length=20, description="sent, overdue, accepted or not_taken_forward.")] = "",
+                       ) -> schemas.FindingPage:
+        return await _call(data.finding_page(status=status, limit=limit, offset=offset))
+
+    @get("/{finding_id:int}", summary="One finding")
+    async def finding(self, finding_id: RowId) -> schemas.Finding:
+        return await _call(data.one_finding(finding_id))
+
+
+class ActionsApi(Controller):
+    path = "/actions"
+    tags = ["api: findings"]
+    guards = scope(Scope.findings_read)
+
+    @get("/", summary="Actions agreed in answer to findings, with their owner, due date and progress")
+    async def actions(self, limit: Limit = 50, offset: Offset = 0) -> schemas.ActionPage:
+        return await data.action_page(limit=limit, offset=offset)
+
+
 api_router = Router(
     path="/api/v1",
-    route_handlers=[SurveysApi, OutcomesApi],
+    route_handlers=[SurveysApi, OutcomesApi, FindingsApi, ActionsApi],
     security=[{SECURITY_SCHEME_NAME: []}],
     # HTTPException too: the app's own handler for it (pages for browsers) would otherwise come first.
     exception_handlers={HTTPException: api_error, Exception: api_error},

@@ -176,3 +176,73 @@ def _outcome(page: indicators.OutcomePage) -> schemas.OutcomeIndicators:
         ))
     return schemas.OutcomeIndicators(number=page.outcome["number"], statement=page.outcome["statement"], indicators=items,
                                      waiting_series=[s.name for s in page.waiting])
+
+
+# --- findings and actions ------------------------------------------------------------------------------
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def _sent_findings(status: str = "") -> list[dict]:
+    from app import clock
+    from app.findings import services as findings
+    from app.findings.tables import Finding, FindingState
+
+    if status and status not in findings.STATUSES or status == "draft":
+        raise BadRequest(f"status must be one of {', '.join(s for s in findings.STATUSES if s != 'draft')}.")
+    today = clock.now().date()
+    rows = await findings._rows(Finding.state == FindingState.sent)
+    rows.sort(key=lambda r: r["id"])
+    return [r for r in rows if not status or findings.status_of(r, today) == status]
+
+
+def _action(a) -> schemas.Action:
+    return schemas.Action(id=a.id, finding_id=a.finding_id, description=a.description, owner=a.owner, due_on=a.due_on.isoformat(),
+                          progress=a.progress, updated_at=a.updated_at.isoformat())
+
+
+async def _finding(row: dict, actions: list) -> schemas.Finding:
+    from app import clock
+    from app.findings import services as findings
+
+    evidence = [await findings.resolve_evidence(e) for e in await findings._evidence_rows(row["id"])]
+    return schemas.Finding(
+        id=row["id"], title=row["title"], summary=row["summary"], recommendation=row["recommendation"],
+        status=findings.status_of(row, clock.now().date()), recipient=findings._recipient(row),
+        project=row["project_reference"], board=row["board_slug"], sent_at=row["sent_at"].isoformat(), due_on=_iso(row["due_on"]),
+        answered_at=_iso(row["answered_at"]), reason=row["answer_reason"] or "",
+        evidence=[schemas.Evidence(kind=e.kind, figures=e.figures, quote=e.quote, run_id=e.run_id, theme_id=e.theme_id,
+                                   outcome_number=e.outcome_number, question_key=e.question_key, survey_ids=e.survey_ids,
+                                   resolves=e.resolves) for e in evidence],
+        actions=[_action(a) for a in actions if a.finding_id == row["id"]],
+    )
+
+
+async def finding_page(*, status: str = "", limit: int, offset: int) -> schemas.FindingPage:
+    """Findings sent to projects and boards (never drafts), oldest first. Their evidence is what they
+    showed anyone: counts suppressed when added, quotes redacted, held answers never quoted."""
+    from app.findings import services as findings
+
+    rows = await _sent_findings(status)
+    page = rows[offset:offset + limit]
+    actions = await findings.list_actions([r["id"] for r in page])
+    return schemas.FindingPage(items=[await _finding(r, actions) for r in page], total=len(rows), limit=limit, offset=offset)
+
+
+async def one_finding(finding_id: int) -> schemas.Finding:
+    from app.findings import services as findings
+
+    row = next((r for r in await _sent_findings() if r["id"] == finding_id), None)
+    if row is None:
+        raise NoSuchThing("There is no such finding (drafts are not in the API).")
+    return await _finding(row, await findings.list_actions([finding_id]))
+
+
+async def action_page(*, limit: int, offset: int) -> schemas.ActionPage:
+    """Every action agreed in answer to a finding, oldest first."""
+    from app.findings import services as findings
+
+    actions = await findings.list_actions([r["id"] for r in await _sent_findings()])
+    return schemas.ActionPage(items=[_action(a) for a in actions[offset:offset + limit]], total=len(actions), limit=limit, offset=offset)

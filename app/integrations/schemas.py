@@ -197,3 +197,59 @@ class OutcomeIndicators(msgspec.Struct):
 
 class OutcomePage(msgspec.Struct):
     items: list[OutcomeIndicators]
+
+
+# --- findings and actions ------------------------------------------------------------------------------
+
+
+class Action(msgspec.Struct):
+    id: int
+    finding_id: int
+    description: str
+    owner: Annotated[str, msgspec.Meta(description="The named person who owns it.")]
+    due_on: str
+    progress: Annotated[int, msgspec.Meta(ge=0, le=100, description="Per cent done.")]
+    updated_at: str
+
+
+class Evidence(msgspec.Struct):
+    kind: Annotated[str, msgspec.Meta(description="theme_counts, quote or indicator.")]
+    figures: Annotated[dict, msgspec.Meta(description="What the finding showed, as shown: counts suppressed as on pages.")]
+    quote: Annotated[str, msgspec.Meta(description="A redacted quote (quote evidence only).")]
+    run_id: int | None
+    theme_id: int | None
+    outcome_number: int | None
+    question_key: str
+    survey_ids: list[int]
+    resolves: Annotated[bool, msgspec.Meta(description="Every source record it names still exists.")]
+
+
+class Finding(msgspec.Struct):
+    id: int
+    title: str
+    summary: str
+    recommendation: str
+    status: Annotated[str, msgspec.Meta(description="sent, overdue, accepted or not_taken_forward (drafts are never in the API).")]
+    recipient: str
+    project: str | None
+    board: str | None
+    sent_at: str
+    due_on: str | None
+    answered_at: str | None
+    reason: Annotated[str, msgspec.Meta(description="Why it is not taken forward (else empty).")]
+    evidence: list[Evidence]
+    actions: list[Action]
+
+
+class FindingPage(msgspec.Struct):
+    items: list[Finding]
+    total: int
+    limit: int
+    offset: int
+
+
+class ActionPage(msgspec.Struct):
+    items: list[Action]
+    total: int
+    limit: int
+    offset: int

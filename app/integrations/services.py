@@ -36,9 +36,9 @@ SCOPE_DESCRIPTIONS = {
     Scope.results_read: "Surveys and their aggregated results (small groups suppressed)",
     Scope.themes_read: "Themes of free-text answers (redacted quotes, small groups suppressed)",
     Scope.indicators_read: "Theory-of-change indicators per outcome across survey waves",
-    Scope.findings_read: "Findings and actions (arrives with findings: no endpoints yet)",
+    Scope.findings_read: "Findings sent to projects and boards, their evidence (as shown to anyone), answers and actions",
 }
-RESERVED_SCOPES = frozenset({Scope.findings_read})
+RESERVED_SCOPES: frozenset[Scope] = frozenset()
 """Named now so integrations can plan for them; they cannot be granted until their endpoints exist."""
 
 

@@ -72,7 +72,6 @@ async def test_an_admin_makes_a_token_whose_secret_is_shown_once_and_stored_only
 @pytest.mark.parametrize(("fields", "message"), [
     ({"name": "", "scopes": "results:read"}, "Name the integration"),
     ({"name": "Warehouse"}, "Choose at least one thing the token may read."),
-    ({"name": "Warehouse", "scopes": "findings:read"}, "'findings:read' cannot be granted"),
     ({"name": "Warehouse", "scopes": "everything"}, "'everything' cannot be granted"),
     ({"name": "Warehouse", "scopes": "results:read", "expires_on": "2026-11-26"}, "Choose an expiry date after today"),
     ({"name": "Warehouse", "scopes": "results:read", "expires_on": "next week"}, "Write the expiry date as YYYY-MM-DD"),
