@@ -73,3 +73,5 @@ class ThemeMember(Table, help_text="One source item (an answer) in a theme, with
     item_id = Integer(help_text="The response id for a survey question (one answer per question per response).")
     x = Real(null=True, default=None)
     y = Real(null=True, default=None)
+    text_digest = Varchar(length=64, null=True, default=None,
+                          help_text="SHA-256 of the text themed: a re-run counts an item whose text differs (or whose id was reused) as new.")
