@@ -199,8 +199,12 @@ async def plan_run(run: dict, items: list[SourceItem]) -> RunPlan:
                    removed_answers=len(before) - kept)
 
 
+PATH_KEYS = ("path", "reason", "from_run", "new_answers", "kept_answers", "removed_answers")
+
+
 async def _record_path(run: dict, plan: RunPlan) -> None:
-    run["parameters"] = {**run["parameters"], **plan.recorded()}
+    # A retry may take the other path: none of an earlier attempt's record stays.
+    run["parameters"] = {**{k: v for k, v in run["parameters"].items() if k not in PATH_KEYS}, **plan.recorded()}
     await _update(run["id"], parameters=run["parameters"])
 
 
