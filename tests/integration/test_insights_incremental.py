@@ -4,13 +4,15 @@ Through the real job on both engines."""
 
 from __future__ import annotations
 
+import json
+
 from app.accounts.roles import Role
 from app.asgi import create_app
 from app.audit.services import Actor
 from app.insights import services
 from app.insights.sources import SurveyQuestionSource
 from app.insights.tables import RunState, Theme, ThemeMember, ThemeRun
-from surveys.tables import Response
+from surveys.tables import Answer, Question, Response
 from tests.conftest import in_process_client
 from tests.integration.test_insights import ANSWERS, TOPICS, answer_survey, run_to_the_end
 from tests.staff import make_user, signed_in_cookie
@@ -129,3 +131,17 @@ async def test_a_rerun_where_every_answer_is_new_takes_the_full_path(db):
     run = await rerun(survey_id)
     assert (run["parameters"]["path"], run["parameters"]["reason"]) == ("full", "every answer is new")
     assert len(await members(run["id"])) == run["answer_count"] == 8
+
+
+async def test_an_answer_whose_text_changed_since_the_previous_run_counts_as_new(db):
+    survey_id = await make_survey(code="changed")
+    ids = await answer_survey(survey_id, ANSWERS)
+    first = await rerun(survey_id)
+    say = await Question.select(Question.id).where((Question.survey == survey_id) & (Question.key == "say")).first()
+    await Answer.update({Answer.value: json.dumps("more police patrols by the station please")}).where(
+        (Answer.response == ids[0]) & (Answer.question == say["id"]))
+    second = await rerun(survey_id)
+    assert {k: second["parameters"][k] for k in ("path", "from_run", "new_answers", "kept_answers", "removed_answers")} == {
+        "path": "incremental", "from_run": first["id"], "new_answers": 1, "kept_answers": 17, "removed_answers": 1}
+    after = await members(second["id"])
+    assert after[ids[0]] == after[ids[len(TOPICS["lights"])]]  # placed again by its new words: with the police answers
