@@ -284,7 +284,8 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
                 spread = np.median(np.abs(closeness - median)) or 1e-6
                 # As close as the theme's own rule for "other", or as its least close text, whichever is looser.
                 cutoffs[name] = min(median - 3 * spread, closeness.min()) if len(closeness) >= 5 else closeness.min()
-            rows = [row for row, i in enumerate(english) if i in set(self.placed_)]
+            placed = set(self.placed_)
+            rows = [row for row, i in enumerate(english) if i in placed]
             if rows and names:
                 closeness = vectors[rows] @ np.vstack([centres[n] for n in names]).T
                 for row, near in zip(rows, closeness, strict=True):
