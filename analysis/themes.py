@@ -30,7 +30,7 @@ import random
 import re
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -44,7 +44,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from analysis.phrases import parse
+from analysis.phrases import Parsed, parse
 from analysis.redact import redact
 from analysis.sentiment import score_many as sentiment_scores
 from analysis.text import TextInputMixin, stopwords
@@ -65,6 +65,8 @@ LSA_WEIGHT = 0.4
 K_PENALTY = 0.001  # per theme, subtracted from the silhouette when choosing k (see make bench)
 SAME_THEME_SIMILARITY = 0.75
 NOT_ENGLISH = "not-english"
+# A sentiment label given by the caller (stored with the answer) counts as this polarity.
+POLARITY_OF_LABEL = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
 
 
 REPRESENTATIONS = ("wordllama", "minilm")
@@ -202,93 +204,210 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
 
     # -- fitting ----------------------------------------------------------------------------------
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, parsed=None, sentiments=None):
+        """Theme X from scratch. `parsed` (a `Parsed` or None per text) and `sentiments` (a label
+        or None per text) are per-text work done before — kept by the caller from an earlier run,
+        or stored with the answers — used instead of parsing or scoring those texts again."""
+        texts, usable, english, general, foreign = self._read(X, parsed, sentiments)
+        self.placed_: list[int] = []
+        self.changed_: set[str] = set()
+        groups: dict[str, list[int]] = {}
+        centres: dict[str, np.ndarray] = {}
+        other: list[int] = []
+        fitted_anchors: dict[str, np.ndarray] = {}
+        rank: dict[str, int] = {}
+        vectors = np.zeros((0, 0))
+        if english:
+            vectors = self._represent(english)
+            self.report_(0.6, "clustering")
+            labels, centroids = self._cluster(vectors)
+            self.timings_["cluster"] = time.perf_counter() - self.started_ - self.timings_["represent"]
+            # The partition before "other" is set aside: what benchmarks compare with KMeans.
+            self.cluster_labels_[english] = labels
+            similarity = np.einsum("ij,ij->i", vectors, centroids[labels])
+            outliers = self._outliers(labels, similarity)
+            # Identity across runs is judged on the word-embedding part only: the LSA part is
+            # refitted on each run's texts, so its axes differ between runs.
+            dim = self.representation_.embedding_dim_
+            anchors = normalize(np.vstack([vectors[labels == c, :dim].mean(0) for c in range(len(centroids))]))
+            for cluster, theme_id in enumerate(self._theme_ids(anchors)):
+                groups[theme_id] = [j for j in np.where(labels == cluster)[0] if j not in outliers]  # outliers is a set
+                centres[theme_id], fitted_anchors[theme_id] = centroids[cluster], anchors[cluster]
+                # Largest cluster (before "other") first, so the largest theme gets first pick of the labels.
+                rank[theme_id] = -int(np.sum(labels == cluster))
+            other = sorted(outliers)
+        self._assemble(texts, usable, english, vectors, groups, centres, other, general, foreign, kept={},
+                       anchors=fitted_anchors, rank=rank)
+        return self
+
+    def update(self, X, assignments, y=None, *, themes=None, parsed=None, sentiments=None):
+        """Theme X by extending an earlier run's themes instead of clustering again (an incremental re-run).
+
+        `assignments[i]` is the theme id text i had in the earlier run, or None for a new (or
+        changed) text. Earlier texts stay where they were. A new text joins the earlier theme whose
+        centre (the mean of its earlier texts, in a representation fitted on all of X) is nearest,
+        if it is at least as close as that theme's own cut-off (its texts' median closeness less
+        3 median absolute deviations, as for "other" in `fit`); otherwise it goes to "other".
+        Themes whose texts did not change keep their description from `themes` (the earlier run's
+        `Theme`s) when given; the rest are described again. Sets what `fit` sets, plus `placed_`
+        (indexes of the texts placed) and `changed_` (ids of the themes described again).
+        """
+        texts = ["" if t is None else str(t) for t in X]
+        earlier = list(assignments)
+        if len(earlier) != len(texts):
+            raise ValueError(f"assignments must give one earlier theme or None per text ({len(texts)}), not {len(earlier)}")
+        if not any(earlier[i] is not None for i, t in enumerate(texts) if t.strip()):
+            raise ValueError("no text has an earlier theme: there is nothing to update, fit instead")
+        texts, usable, english, general, foreign = self._read(texts, parsed, sentiments)
+        kept_before = {t.id: t for t in themes or []}
+        general_ids = {theme_id for theme_id, _ in GENERAL_GROUPS.values()}
+        # Texts that name no topic keep their earlier group; only new ones are judged.
+        self.placed_ = sorted(
+            [i for i in english if not (earlier[i] or "").startswith("t") and earlier[i] != "other"]
+            + [i for i in general if earlier[i] not in general_ids])
+        groups: dict[str, list[int]] = {}
+        for row, i in enumerate(english):
+            if earlier[i] and (earlier[i].startswith("t") or earlier[i] == "other"):
+                groups.setdefault(earlier[i], []).append(row)
+        other = groups.pop("other", [])
+        centres: dict[str, np.ndarray] = {}
+        vectors = np.zeros((0, 0))
+        if english:
+            vectors = self._represent(english)
+            self.report_(0.6, "placing new answers")
+            names = sorted(groups, key=lambda n: int(n[1:]) if n[1:].isdigit() else 0)
+            cutoffs = {}
+            for name in names:
+                centres[name] = normalize(vectors[groups[name]].mean(0, keepdims=True))[0]
+                closeness = vectors[groups[name]] @ centres[name]
+                median = np.median(closeness)
+                spread = np.median(np.abs(closeness - median)) or 1e-6
+                # As close as the theme's own rule for "other", or as its least close text, whichever is looser.
+                cutoffs[name] = min(median - 3 * spread, closeness.min()) if len(closeness) >= 5 else closeness.min()
+            placed = set(self.placed_)
+            rows = [row for row, i in enumerate(english) if i in placed]
+            if rows and names:
+                closeness = vectors[rows] @ np.vstack([centres[n] for n in names]).T
+                for row, near in zip(rows, closeness, strict=True):
+                    best = int(np.argmax(near))
+                    (groups[names[best]] if near[best] >= cutoffs[names[best]] else other).append(row)
+            else:
+                other += rows
+            for name in names:
+                self.cluster_labels_[[english[row] for row in groups[name]]] = names.index(name)
+            self.timings_["cluster"] = time.perf_counter() - self.started_ - self.timings_["represent"]
+        # An earlier theme keeps its description when it has exactly the texts it had.
+        placed = set(self.placed_)
+        kept = {
+            name: kept_before[name] for name, rows in [*groups.items(), ("other", other)]
+            if name in kept_before and kept_before[name].size == len(rows) and not any(english[r] in placed for r in rows)
+        }
+        self._assemble(texts, usable, english, vectors, groups, centres, sorted(other), general, foreign, kept=kept,
+                       earlier=earlier)
+        return self
+
+    def _read(self, X, parsed, sentiments) -> tuple[list[str], list[int], list[int], list[int], list[int]]:
+        """Texts, then the indexes of the usable ones, the English ones naming a topic, those naming
+        none, and those not in English; sets the fitted attributes every path shares."""
         if self.representation not in REPRESENTATIONS:
             raise ValueError(f"representation must be one of {', '.join(REPRESENTATIONS)}, not {self.representation!r}")
         texts = ["" if t is None else str(t) for t in X]
+        for name, given in (("parsed", parsed), ("sentiments", sentiments)):
+            if given is not None and len(given) != len(texts):
+                raise ValueError(f"{name} must give one value or None per text ({len(texts)}), not {len(given)}")
         usable = [i for i, t in enumerate(texts) if t.strip()]
         english = [i for i in usable if is_english(texts[i])]
         english_set = set(english)
         foreign = [i for i in usable if i not in english_set]
-        assignments: list[str | None] = [None] * len(texts)
-        themes: list[Theme] = []
         self.centroids_: dict[str, np.ndarray] = {}
         self.anchors_: dict[str, np.ndarray] = {}
         self.representation_ = Representation(model=self.representation, random_state=self.random_state)
         self.cluster_labels_ = np.full(len(texts), -1)
         # A 2-D position per text for a map (NaN for texts that name no topic or are not in English).
         self.positions_ = np.full((len(texts), 2), np.nan)
-        started = time.perf_counter()
+        self.started_ = time.perf_counter()
         self.timings_ = {"represent": 0.0, "cluster": 0.0, "describe": 0.0}
+        self.report_ = self.progress or (lambda fraction, stage: None)
+        self.report_(0.0, "reading")
         # What each text is about (content words) and its noun phrases, found once: themes are
         # clustered on the content, labelled by the phrases (see analysis.phrases).
-        report = self.progress or (lambda fraction, stage: None)
-        report(0.0, "reading")
-        parsed = {}
-        for done, i in enumerate(english, 1):
-            parsed[i] = parse(texts[i])
+        self.parsed_: list[Parsed | None] = [None] * len(texts)
+        to_parse = [i for i in english if parsed is None or parsed[i] is None]
+        for i in english:
+            if parsed is not None and parsed[i] is not None:
+                self.parsed_[i] = parsed[i]
+        for done, i in enumerate(to_parse, 1):
+            self.parsed_[i] = parse(texts[i])
             if done % 50 == 0:
-                report(0.4 * done / len(english), "reading")
-        report(0.4, "representing")
-        general = [i for i in english if not parsed[i].content]
-        english = [i for i in english if parsed[i].content]
-        phrase_sets = [frozenset(parsed[i].phrases) for i in english]
-        self.background_counts_ = Counter(p for phrases in phrase_sets for p in phrases)
+                self.report_(0.4 * done / len(to_parse), "reading")
+        self.report_(0.4, "representing")
+        self.texts_ = texts
+        # (label, polarity) per text, scored at most once; a given label counts as polarity +1/0/-1.
+        self.sentiments_: dict[int, tuple[str, float]] = {
+            i: (label, POLARITY_OF_LABEL[label]) for i, label in enumerate(sentiments or []) if label in POLARITY_OF_LABEL}
+        general = [i for i in english if not self.parsed_[i].content]
+        english = [i for i in english if self.parsed_[i].content]
+        self.background_counts_ = Counter(p for i in english for p in frozenset(self.parsed_[i].phrases))
         self.n_texts_ = max(1, len(english))
         self.used_labels_: set[str] = set()
-        if english:
-            english_texts = [texts[i] for i in english]
-            vectors = self.representation_.fit_transform([" ".join(parsed[i].content) for i in english])
-            self.timings_["represent"] = time.perf_counter() - started
-            report(0.6, "clustering")
-            self.positions_[english] = _map_positions(vectors, self.random_state)
-            labels, centroids = self._cluster(vectors)
-            report(0.8, "describing")
-            self.timings_["cluster"] = time.perf_counter() - started - self.timings_["represent"]
-            # The partition before "other" is set aside: what benchmarks compare with KMeans.
-            self.cluster_labels_ = np.full(len(texts), -1)
-            self.cluster_labels_[english] = labels
-            similarity = np.einsum("ij,ij->i", vectors, centroids[labels])
-            other = self._outliers(labels, similarity)
-            # Identity across runs is judged on the word-embedding part only: the LSA part is
-            # refitted on each run's texts, so its axes differ between runs.
+        return texts, usable, english, general, foreign
+
+    def _represent(self, english: list[int]) -> np.ndarray:
+        vectors = self.representation_.fit_transform([" ".join(self.parsed_[i].content) for i in english])
+        self.timings_["represent"] = time.perf_counter() - self.started_
+        self.positions_[english] = _map_positions(vectors, self.random_state)
+        return vectors
+
+    def _sentiments(self, indexes: list[int]) -> list[tuple[str, float]]:
+        """Label and polarity of each text, scoring only those not scored (or given) before."""
+        missing = [i for i in dict.fromkeys(indexes) if i not in self.sentiments_]
+        for i, s in zip(missing, sentiment_scores([self.texts_[i] for i in missing]), strict=True):
+            self.sentiments_[i] = (s.label, s.polarity)
+        return [self.sentiments_[i] for i in indexes]
+
+    def _assemble(self, texts, usable, english, vectors, groups, centres, other, general, foreign, *, kept, earlier=None,
+                  anchors=None, rank=None) -> None:
+        """The result from the topical groups (rows of `vectors` by theme id), "other", the texts
+        naming no topic and those not in English. Themes in `kept` keep that description."""
+        self.report_(0.8, "describing")
+        described_from = time.perf_counter()
+        assignments: list[str | None] = [None] * len(texts)
+        themes: list[Theme] = []
+        # Kept labels first, so no theme described again takes one.
+        self.used_labels_ |= {t.label for t in kept.values()}
+        # Largest first, so the largest theme gets first pick of the labels.
+        rank = rank or {theme_id: -len(rows) for theme_id, rows in groups.items()}
+        for theme_id, rows in sorted(groups.items(), key=lambda pair: rank[pair[0]]):
+            if not rows:
+                continue
+            self.centroids_[theme_id] = centres[theme_id]
             dim = self.representation_.embedding_dim_
-            anchors = normalize(np.vstack([vectors[labels == c, :dim].mean(0) for c in range(len(centroids))]))
-            ids = self._theme_ids(anchors)
-            # Largest first, so the largest theme gets first pick of the labels.
-            for cluster, theme_id in sorted(enumerate(ids), key=lambda pair: -int(np.sum(labels == pair[0]))):
-                members = [j for j in np.where(labels == cluster)[0] if j not in other]  # other is a set
-                if not members:
-                    continue
-                self.centroids_[theme_id] = centroids[cluster]
-                self.anchors_[theme_id] = anchors[cluster]
-                for j in members:
-                    assignments[english[j]] = theme_id
-                themes.append(
-                    self._describe(theme_id, [english_texts[j] for j in members], [phrase_sets[j] for j in members], vectors[members], centroids[cluster], len(usable))
-                )
-            if other:
-                for j in other:
-                    assignments[english[j]] = "other"
-                other_members = sorted(other)
-                themes.append(
-                    self._describe(
-                        "other", [english_texts[j] for j in other_members], [phrase_sets[j] for j in other_members], vectors[other_members], None, len(usable), kind="other"
-                    )
-                )
-        # Texts that name no topic are grouped by what they do say: praise, criticism or nothing.
-        general_sentiment = sentiment_scores([texts[i] for i in general])
-        for label, (theme_id, theme_label) in GENERAL_GROUPS.items():
-            members = [i for i, s in zip(general, general_sentiment, strict=True) if s.label == label]
+            self.anchors_[theme_id] = (anchors or {}).get(theme_id, normalize(vectors[rows, :dim].mean(0, keepdims=True))[0])
+            for row in rows:
+                assignments[english[row]] = theme_id
+            themes.append(self._kept(kept[theme_id], len(rows), len(usable)) if theme_id in kept
+                          else self._describe(theme_id, [english[r] for r in rows], vectors[rows], centres.get(theme_id), len(usable)))
+        if other:
+            for row in other:
+                assignments[english[row]] = "other"
+            themes.append(self._kept(kept["other"], len(other), len(usable)) if "other" in kept
+                          else self._describe("other", [english[r] for r in other], vectors[other], None, len(usable), kind="other"))
+        self.changed_ = {t.id for t in themes if t.id not in kept}
+        # Texts that name no topic are grouped by what they do say: praise, criticism or nothing;
+        # on an update, by the group they were in before when they were in one.
+        general_ids = {theme_id for theme_id, _ in GENERAL_GROUPS.values()}
+        judged = [i for i in general if earlier is None or earlier[i] not in general_ids]
+        group_of = {i: GENERAL_GROUPS[label][0] for i, (label, _) in zip(judged, self._sentiments(judged), strict=True)}
+        for theme_id, theme_label in GENERAL_GROUPS.values():
+            members = [i for i in general if group_of.get(i, earlier[i] if earlier else None) == theme_id]
             if not members:
                 continue
             for i in members:
                 assignments[i] = theme_id
-            member_texts = [texts[i] for i in members]
-            sample = member_texts[:400]
+            sample = members[:400]
             themes.append(Theme(theme_id, theme_label, [], len(members), round(len(members) / len(usable), 4),
-                                _distinct_quotes(member_texts, self.max_quotes), _mean_polarity(sample), kind="general",
-                                sentiment_split=_split_counts(sample)))
+                                _distinct_quotes([texts[i] for i in members], self.max_quotes), self._mean_polarity(sample),
+                                kind="general", sentiment_split=self._split_counts(sample)))
         if foreign:
             for i in foreign:
                 assignments[i] = NOT_ENGLISH
@@ -296,11 +415,21 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
             themes.append(Theme(NOT_ENGLISH, "Not in English", [], len(foreign), round(len(foreign) / len(usable), 4),
                                 [redact(t)[:300] for t in foreign_texts[: self.max_quotes]], 0.0, kind="not_english"))
         themes.sort(key=lambda t: (t.kind not in ("theme", "general"), -t.size))
-        self.timings_["describe"] = time.perf_counter() - started - self.timings_["represent"] - self.timings_["cluster"]
+        self.timings_["describe"] = time.perf_counter() - described_from
         self.result_ = ThemeResult(themes, assignments)
         self.labels_ = assignments
-        report(1.0, "done")
-        return self
+        self.report_(1.0, "done")
+
+    def _mean_polarity(self, indexes: list[int]) -> float:
+        return round(float(np.mean([polarity for _, polarity in self._sentiments(indexes)])), 4) if indexes else 0.0
+
+    def _split_counts(self, indexes: list[int]) -> dict[str, int]:
+        counts = Counter(label for label, _ in self._sentiments(indexes))
+        return {label: counts.get(label, 0) for label in ("positive", "neutral", "negative")}
+
+    @staticmethod
+    def _kept(before: Theme, size: int, total: int) -> Theme:
+        return replace(before, size=size, share=round(size / total, 4))
 
     def _cluster(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = len(vectors)
@@ -400,13 +529,14 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
                 used.add(ids[index])
         return ids  # type: ignore[return-value]
 
-    def _describe(self, theme_id, texts, phrase_sets, vectors, centroid, total, kind="theme") -> Theme:
-        scored = self._keywords(phrase_sets)
+    def _describe(self, theme_id, members, vectors, centroid, total, kind="theme") -> Theme:
+        texts = [self.texts_[i] for i in members]
+        scored = self._keywords([frozenset(self.parsed_[i].phrases) for i in members])
         keywords = [p for p, _ in scored]
         label = "Other answers" if kind == "other" else self._label(scored)
         # The theme's sentiment from up to 400 of its texts (a fixed, seeded sample): the
         # estimate barely moves beyond that, and scoring every text dominates large runs.
-        sample = texts if len(texts) <= 400 else random.Random(self.random_state).sample(texts, 400)
+        sample = members if len(members) <= 400 else random.Random(self.random_state).sample(members, 400)
         return Theme(
             id=theme_id,
             label=label,
@@ -414,9 +544,9 @@ class ThemeModel(TextInputMixin, ClusterMixin, BaseEstimator):
             size=len(texts),
             share=round(len(texts) / total, 4),
             quotes=self._quotes(texts, vectors, centroid),
-            sentiment=_mean_polarity(sample),
+            sentiment=self._mean_polarity(sample),
             kind=kind,
-            sentiment_split=_split_counts(sample),
+            sentiment_split=self._split_counts(sample),
         )
 
     def _keywords(self, phrase_sets: list[frozenset[str]], count: int = 8) -> list[tuple[str, float]]:
@@ -514,13 +644,6 @@ def _map_positions(vectors: np.ndarray, random_state: int) -> np.ndarray:
     return (flat - low) / np.where(high > low, high - low, 1.0)
 
 
-def _mean_polarity(texts: list[str]) -> float:
-    return round(float(np.mean([s.polarity for s in sentiment_scores(texts)])), 4) if texts else 0.0
-
-
-def _split_counts(texts: list[str]) -> dict[str, int]:
-    counts = Counter(s.label for s in sentiment_scores(texts))
-    return {label: counts.get(label, 0) for label in ("positive", "neutral", "negative")}
 
 
 def _distinct_quotes(texts: list[str], count: int) -> list[str]:

@@ -102,7 +102,7 @@ class InsightsController(Controller):
         try:
             source = data.source(survey_id)
             source.check(await survey_services.load_definition(survey_id))
-            run_id = await services.start_run(source, requested_by=signed_in_user(request).id)
+            run_id = await services.start_run(source, requested_by=signed_in_user(request).id, full=data.full == "on")
         except SourceError as problem:
             return await self._page(request, settings, survey, SurveyQuestionSource(survey_id, data.question), None,
                                     error=str(problem), status=400)

@@ -20,6 +20,7 @@ class SelectionForm(msgspec.Struct):
     date_from: Short = ""
     date_to: Short = ""
     cohort: Short = ""
+    full: Short = ""  # "on": cluster from scratch even when only a few answers are new
 
     def source(self, survey_id: int) -> SurveyQuestionSource:
         return SurveyQuestionSource(survey_id, self.question.strip(), _day(self.date_from, "first"), _day(self.date_to, "last"),

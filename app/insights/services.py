@@ -4,7 +4,10 @@ re-runs, the edits people make, and the sweep that fails runs whose worker died.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from app import clock
@@ -23,6 +26,12 @@ SILENT_AFTER = timedelta(minutes=10)
 MATCH_OVERLAP = 0.3
 """A new theme keeps an old theme's decisions when their answers overlap at least this much (Jaccard)."""
 MAX_LABEL = 80
+INCREMENTAL_MAX_NEW_SHARE = 0.2
+"""A re-run places new answers in the previous run's themes when they are at most this share of its
+answers (and none of the reasons for a full run holds); above it, it clusters from scratch."""
+INCREMENTAL_MAX_OTHER_SHARE = 0.1
+"""...unless that would leave more than this share of the answers in "other" (the new answers are
+about something new): then it clusters from scratch too."""
 
 
 class RunRefused(Exception):
@@ -36,15 +45,17 @@ class EditRefused(ValueError):
 # --- starting a run ----------------------------------------------------------------------------
 
 
-async def start_run(source: ThemeSource, *, requested_by: int | None) -> int:
-    """Queue a run for `source` and its job; refuse if one is already queued or running for it."""
+async def start_run(source: ThemeSource, *, requested_by: int | None, full: bool = False) -> int:
+    """Queue a run for `source` and its job; refuse if one is already queued or running for it.
+    `full`: cluster from scratch even when only a few answers are new."""
     existing = await ThemeRun.select(ThemeRun.id).where(ThemeRun.active_key == source.key).first()
     if existing:
         raise RunRefused("Themes are already being found for these answers: wait for that run to finish.")
     now = clock.now()
     try:
         run = ThemeRun(source_key=source.key, source_kind=source.kind, survey=source.parameters().get("survey"),
-                       parameters={**source.parameters(), **MODEL_PARAMETERS}, active_key=source.key,
+                       parameters={**source.parameters(), **MODEL_PARAMETERS, **({"full": True} if full else {})},
+                       active_key=source.key,
                        state=RunState.queued, requested_by=requested_by, queued_at=now, stage="waiting for a worker")
         await run.save()
     except Exception as error:  # two requests at once: the unique active_key lets one win
@@ -104,10 +115,13 @@ async def execute_run(run_id: int) -> None:
     await Theme.delete().where(Theme.run == run_id)
     try:
         items = await source_of(run).items()
+        plan = await plan_run(run, items)
         if len(items) < MIN_ANSWERS:
+            await _record_path(run, plan)
             await _finish(run_id, RunState.done, outcome="not_enough_answers", answer_count=len(items))
             return
-        model = await _fit_with_progress(run_id, [item.text for item in items], run["parameters"])
+        model = await _fit_with_progress(run_id, items, run["parameters"], plan, source_key=run["source_key"])
+        await _record_path(run, plan)
         await _store(run_id, items, model)
         previous = await ThemeRun.select(ThemeRun.id).where(
             (ThemeRun.source_key == run["source_key"]) & (ThemeRun.state == RunState.done) & (ThemeRun.outcome == "themed")
@@ -123,9 +137,104 @@ async def execute_run(run_id: int) -> None:
         await _finish(run_id, RunState.failed, error=f"The analysis failed ({type(error).__name__}); try again.")
 
 
-async def _fit_with_progress(run_id: int, texts: list[str], parameters: dict):
+@dataclass
+class RunPlan:
+    """How a run themes its answers: from scratch ("full", and why) or by placing the new answers
+    in the previous run's themes ("incremental")."""
+
+    path: str
+    reason: str = ""
+    from_run: int | None = None
+    earlier: dict[int, str] = field(default_factory=dict)  # item -> the previous run's theme (model id)
+    described: list = field(default_factory=list)  # the previous run's themes as analysis.themes.Theme
+    new_answers: int = 0
+    removed_answers: int = 0
+
+    def recorded(self) -> dict:
+        if self.path == "full":
+            return {"path": "full", "reason": self.reason}
+        return {"path": "incremental", "from_run": self.from_run, "new_answers": self.new_answers,
+                "kept_answers": len(self.earlier), "removed_answers": self.removed_answers}
+
+
+async def plan_run(run: dict, items: list[SourceItem]) -> RunPlan:
+    """Incremental when the selection's previous run found themes with the same model settings,
+    some answers are still there and at most INCREMENTAL_MAX_NEW_SHARE of them are new; else full."""
+    previous = await ThemeRun.select().output(load_json=True).where(
+        (ThemeRun.source_key == run["source_key"]) & (ThemeRun.id < run["id"])
+        & ThemeRun.state.is_in([RunState.done, RunState.failed])).order_by(ThemeRun.id, ascending=False).first()
+    if len(items) < MIN_ANSWERS:
+        return RunPlan("full", "not enough answers")
+    if run["parameters"].get("full"):
+        return RunPlan("full", "a full re-run was asked for")
+    if previous is None:
+        return RunPlan("full", "first run")
+    if previous["state"] == RunState.failed:
+        return RunPlan("full", "the previous run failed")
+    if previous["outcome"] != "themed":
+        return RunPlan("full", "the previous run found no themes (not enough answers)")
+    if any(previous["parameters"].get(k) != run["parameters"].get(k) for k in MODEL_PARAMETERS):
+        return RunPlan("full", "the model settings changed")
+    before = await ThemeMember.select(ThemeMember.item_id, ThemeMember.text_digest, ThemeMember.theme.model_id).where(
+        ThemeMember.run == previous["id"])
+    # An answer is the previous run's only if its text is the same: a changed text, or an id the
+    # database reused after an erasure, is new.
+    current = {item.id: _digest(item.text) for item in items}
+    earlier = {r["item_id"]: r["theme.model_id"] for r in before if r["text_digest"] and current.get(r["item_id"]) == r["text_digest"]}
+    kept = len(earlier)
+    new = len(items) - kept
+    if kept == 0:
+        return RunPlan("full", "every answer is new")
+    if new > INCREMENTAL_MAX_NEW_SHARE * len(items):
+        return RunPlan("full", f"{round(100 * new / len(items))} % of the answers are new")
+    from analysis.themes import Theme as FoundTheme
+
+    sizes: dict[str, int] = {}  # the previous run's, so a theme that lost answers is described again
+    for row in before:
+        sizes[row["theme.model_id"]] = sizes.get(row["theme.model_id"], 0) + 1
+    described = [FoundTheme(id=t["model_id"], label=t["found_label"], keywords=t["keywords"], size=sizes.get(t["model_id"], 0),
+                            share=0.0, quotes=t["quotes"], sentiment=0.0, kind=t["kind"])
+                 for t in await Theme.select().output(load_json=True).where(Theme.run == previous["id"])]
+    return RunPlan("incremental", from_run=previous["id"], earlier=earlier, described=described, new_answers=new,
+                   removed_answers=len(before) - kept)
+
+
+PATH_KEYS = ("path", "reason", "from_run", "new_answers", "kept_answers", "removed_answers")
+
+
+async def _record_path(run: dict, plan: RunPlan) -> None:
+    # A retry may take the other path: none of an earlier attempt's record stays.
+    run["parameters"] = {**{k: v for k, v in run["parameters"].items() if k not in PATH_KEYS}, **plan.recorded()}
+    await _update(run["id"], parameters=run["parameters"])
+
+
+_PARSE_CACHE: OrderedDict[str, dict[int, tuple[str, object]]] = OrderedDict()
+"""Per process, the parses of the last few selections' answers: item -> (digest of its text, parse).
+Parsing (tagging) is the costly per-answer step a re-run can skip; a changed text misses its digest."""
+PARSE_CACHE_SELECTIONS = 8
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _cached_parses(source_key: str, items: list[SourceItem]) -> list:
+    known = _PARSE_CACHE.get(source_key, {})
+    return [known[item.id][1] if item.id in known and known[item.id][0] == _digest(item.text) else None for item in items]
+
+
+def _keep_parses(source_key: str, items: list[SourceItem], parsed: list) -> None:
+    _PARSE_CACHE[source_key] = {item.id: (_digest(item.text), p) for item, p in zip(items, parsed, strict=True) if p is not None}
+    _PARSE_CACHE.move_to_end(source_key)
+    while len(_PARSE_CACHE) > PARSE_CACHE_SELECTIONS:
+        _PARSE_CACHE.popitem(last=False)
+
+
+async def _fit_with_progress(run_id: int, items: list[SourceItem], parameters: dict, plan: RunPlan, *, source_key: str):
     """Fit the theme model in a thread (the worker's event loop keeps serving) while this loop
-    writes its progress and a heartbeat to the run's row and publishes it, once a second."""
+    writes its progress and a heartbeat to the run's row and publishes it, once a second. On the
+    incremental path the model extends the previous run's themes; should that leave too many
+    answers in "other", the plan turns full and the model clusters from scratch."""
     from analysis.themes import ThemeModel
 
     latest = {"fraction": 0.0, "stage": "reading answers"}
@@ -133,9 +242,23 @@ async def _fit_with_progress(run_id: int, texts: list[str], parameters: dict):
     def report(fraction: float, stage: str) -> None:
         latest.update(fraction=fraction, stage=stage)
 
-    model = ThemeModel(k=parameters.get("k", "auto"), random_state=parameters.get("random_state", 0),
-                       representation=parameters.get("representation", "wordllama"), progress=report)
-    fitting = asyncio.ensure_future(asyncio.to_thread(model.fit, texts))
+    texts = [item.text for item in items]
+    # Work already done per answer: its stored sentiment label, and its parse when this process has it.
+    given = {"parsed": _cached_parses(source_key, items),
+             "sentiments": [item.sentiment for item in items]}
+
+    def fit():
+        model = ThemeModel(k=parameters.get("k", "auto"), random_state=parameters.get("random_state", 0),
+                           representation=parameters.get("representation", "wordllama"), progress=report)
+        if plan.path == "incremental":
+            model.update(texts, [plan.earlier.get(item.id) for item in items], themes=plan.described, **given)
+            if model.labels_.count("other") <= INCREMENTAL_MAX_OTHER_SHARE * len(texts):
+                return model
+            plan.path, plan.reason = "full", "the new answers fit none of the previous themes"
+            given["parsed"] = model.parsed_
+        return model.fit(texts, **given)
+
+    fitting = asyncio.ensure_future(asyncio.to_thread(fit))
     sent = None
     while True:
         done, _ = await asyncio.wait({fitting}, timeout=1.0)
@@ -146,7 +269,9 @@ async def _fit_with_progress(run_id: int, texts: list[str], parameters: dict):
             await live.publish(run_id, await status(run_id))
             sent = now
         if done:
-            return fitting.result()
+            model = fitting.result()
+            _keep_parses(source_key, items, model.parsed_)
+            return model
 
 
 async def _store(run_id: int, items: list[SourceItem], model) -> None:
@@ -164,7 +289,7 @@ async def _store(run_id: int, items: list[SourceItem], model) -> None:
         if assigned is None:
             continue
         on_map = x == x and y == y  # NaN for texts that name no topic
-        members.append(ThemeMember(run=run_id, theme=ids[assigned], item_id=item.id,
+        members.append(ThemeMember(run=run_id, theme=ids[assigned], item_id=item.id, text_digest=_digest(item.text),
                                    x=round(float(x), 4) if on_map else None, y=round(float(y), 4) if on_map else None))
     for start in range(0, len(members), 500):
         await ThemeMember.insert(*members[start:start + 500])

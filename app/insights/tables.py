@@ -76,3 +76,5 @@ class ThemeMember(Table, help_text="One source item (an answer) in a theme, with
     placed_by_hand = Boolean(default=False, help_text="A person moved this answer here: a re-run keeps it here.")
     x = Real(null=True, default=None)
     y = Real(null=True, default=None)
+    text_digest = Varchar(length=64, null=True, default=None,
+                          help_text="SHA-256 of the text themed: a re-run counts an item whose text differs (or whose id was reused) as new.")

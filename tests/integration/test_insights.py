@@ -85,7 +85,7 @@ async def test_a_run_is_a_job_that_publishes_its_progress_and_stores_themes_with
     assert run["state"] == "done" and run["outcome"] == "themed" and run["progress"] == 100
     assert run["answer_count"] == len(ANSWERS) and run["active_key"] is None
     assert run["parameters"] == {"survey": survey_id, "question": "say", "from": "", "to": "", "cohort": "",
-                                 "k": "auto", "random_state": 0, "representation": "wordllama"}
+                                 "k": "auto", "random_state": 0, "representation": "wordllama", "path": "full", "reason": "first run"}
     progress = [m["progress"] for m in heard]
     assert heard[0]["state"] == "running" and heard[-1] == {**heard[-1], "state": "done", "progress": 100}
     assert progress == sorted(progress) and len(set(progress)) >= 3  # it moved, never backwards

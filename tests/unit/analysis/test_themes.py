@@ -2,6 +2,7 @@
 determinism, stable theme ids across runs, and prediction of new answers."""
 
 import random
+from collections import Counter
 
 import pytest
 
@@ -190,3 +191,97 @@ def test_progress_is_reported_in_order_and_every_topical_text_gets_a_place_on_th
     topical = [i for i, t in enumerate(texts) if t != "very good"]
     assert ((model.positions_[topical] >= 0) & (model.positions_[topical] <= 1)).all()
     assert all(x != x for x in model.positions_[6::7, 0])  # "very good" names no topic: not on the map (NaN)
+
+
+# -- incremental re-runs: `update` extends an earlier partition instead of clustering again ------
+
+NEW_ANSWERS = {
+    "lighting": ["the street lights by the park are broken", "the park lights are too dark at night"],
+    "buses": ["the night bus is always late", "buses are late and crowded in the morning"],
+    "mental health": ["more counselling for young people with anxiety"],
+}
+
+
+def earlier_and_now(repeat: int = 5) -> tuple[ThemeModel, list[str], list[str | None], list[str]]:
+    """A model fitted on the answers, then the answers again with ~4 % new ones appended:
+    (model, texts now, each text's earlier theme or None, each new text's topic)."""
+    texts, _ = answers(repeat=repeat)
+    first = ThemeModel(k=5, random_state=1).fit(texts)
+    new_texts = [t for lines in NEW_ANSWERS.values() for t in lines]
+    new_topics = [topic for topic, lines in NEW_ANSWERS.items() for _ in lines]
+    return first, texts + new_texts, list(first.labels_) + [None] * len(new_texts), new_topics
+
+
+def test_update_keeps_every_earlier_answer_where_it_was_and_places_new_ones_in_their_topic():
+    first, texts, earlier, new_topics = earlier_and_now()
+    old, old_topics = answers()
+    model = ThemeModel(k=5, random_state=1).update(texts, earlier)
+    assert model.labels_[: len(old)] == first.labels_  # no earlier answer moves
+    topic_theme = {topic: Counter(a for a, t in zip(first.labels_, old_topics, strict=True) if t == topic).most_common(1)[0][0]
+                   for topic in TOPICS}
+    placed = model.labels_[len(old):]
+    assert placed == [topic_theme[topic] for topic in new_topics]
+    assert model.placed_ == list(range(len(old), len(texts)))
+    sizes = {t.id: t.size for t in model.result_.themes}
+    assert sum(sizes.values()) == len(texts)
+    assert all(sizes[theme] == model.labels_.count(theme) for theme in sizes)
+    assert {t.id for t in model.result_.themes} == {t.id for t in first.result_.themes}  # ids kept, none made up
+    assert model.predict(["more street lights in the park please"]) == [topic_theme["lighting"]]
+
+
+def test_update_sends_a_new_answer_that_fits_no_theme_to_other():
+    first, texts, earlier, _ = earlier_and_now()
+    model = ThemeModel(k=5, random_state=1).update(
+        [*texts, "the canteen chips are cold and soggy every lunchtime"], [*earlier, None])
+    assert model.labels_[-1] == "other"
+    other = next(t for t in model.result_.themes if t.id == "other")
+    assert other.size == model.labels_.count("other") and other.kind == "other"
+
+
+def test_update_describes_again_only_the_themes_that_changed():
+    first, texts, earlier, new_topics = earlier_and_now()
+    only_buses = [i for i, e in enumerate(earlier) if e is not None or new_topics[i - len(first.labels_)] == "buses"]
+    model = ThemeModel(k=5, random_state=1).update([texts[i] for i in only_buses], [earlier[i] for i in only_buses],
+                                                   themes=first.result_.themes)
+    bus_theme = model.labels_[-1]
+    assert model.changed_ == {bus_theme}
+    before = {t.id: t for t in first.result_.themes}
+    for theme in model.result_.themes:
+        if theme.id != bus_theme:  # unchanged: the earlier description, with this run's share
+            assert (theme.label, theme.keywords, theme.quotes, theme.size) == (
+                before[theme.id].label, before[theme.id].keywords, before[theme.id].quotes, before[theme.id].size)
+    assert next(t for t in model.result_.themes if t.id == bus_theme).size == before[bus_theme].size + 2
+    assert len({t.label for t in model.result_.themes}) == len(model.result_.themes)  # labels still distinct
+
+
+def test_an_earlier_theme_that_lost_answers_is_described_again():
+    first, texts, earlier, _ = earlier_and_now()
+    old, _ = answers()
+    gone = first.labels_[0]
+    keep = [i for i in range(len(old)) if not (earlier[i] == gone and i % 2)]  # half that theme's answers deleted
+    model = ThemeModel(k=5, random_state=1).update([texts[i] for i in keep], [earlier[i] for i in keep],
+                                                   themes=first.result_.themes)
+    assert model.changed_ == {gone} and model.placed_ == []
+    assert next(t for t in model.result_.themes if t.id == gone).size == model.labels_.count(gone)
+
+
+def test_update_refuses_what_it_cannot_extend():
+    texts, _ = answers()
+    with pytest.raises(ValueError, match="one earlier theme or None per text"):
+        ThemeModel(k=5).update(texts, [None])
+    with pytest.raises(ValueError, match="no text has an earlier theme"):
+        ThemeModel(k=5).update(texts, [None] * len(texts))
+
+
+def test_given_parses_and_sentiment_labels_are_used_instead_of_working_them_out_again():
+    texts, _ = answers()
+    fresh = ThemeModel(k=5, random_state=1).fit(texts)
+    assert len(fresh.parsed_) == len(texts) and fresh.parsed_[0].content  # what a caller keeps for next time
+    reused = ThemeModel(k=5, random_state=1).fit(texts, parsed=fresh.parsed_)
+    assert reused.result_.to_dict() == fresh.result_.to_dict()
+    # Sentiment labels stored with the answers are taken as given: a theme's split counts them.
+    labelled = ThemeModel(k=5, random_state=1).fit(texts, sentiments=["negative"] * len(texts))
+    assert all(t.sentiment_split == {"positive": 0, "neutral": 0, "negative": t.size} and t.sentiment == -1.0
+               for t in labelled.result_.themes if t.kind == "theme" and t.size <= 400)
+    with pytest.raises(ValueError, match="one .* per text"):
+        ThemeModel(k=5).fit(texts, sentiments=["negative"])
