@@ -77,6 +77,7 @@ def demo_load() -> None:
     from app.findings.demo import load_demo_findings
     from app.governance.demo import load_demo_governance
     from app.reports.demo import load_demo_report
+    from app.you_said_we_did.demo import load_demo_publication
     from surveys.demo import load_demo_follow_up, load_demo_survey
     from surveys.services import get_survey
 
@@ -85,6 +86,7 @@ def demo_load() -> None:
         await load_demo_governance()
         _, follow_up_responses = await load_demo_follow_up()
         findings = await load_demo_findings(threshold=get_settings().small_group_threshold)
+        await load_demo_publication()
         await load_demo_report()
         return summary, accounts, responses, await get_survey(survey_id), follow_up_responses, findings
 

@@ -1,9 +1,8 @@
-"""The demo's highlight report: project 3.3a's lead submitted the report for the period just ended,
-so `make run` shows a board a submitted report beside the current draft. Idempotent."""
+"""The demo's highlight report: project 3.3a's lead has already submitted this period's report (early),
+so `make run` shows a board a submitted report that lists the demo findings and their answers; the
+next period's draft appears once this one's due date has passed. Idempotent."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from app import clock
 from app.accounts.tables import StaffRole
@@ -20,7 +19,7 @@ async def load_demo_report() -> bool:
     if not lead:
         return False
     weeks = project["reporting_interval_weeks"] or 6
-    due_on = services.due_date_on_or_after(services.today(), weeks) - timedelta(weeks=weeks)
+    due_on = services.due_date_on_or_after(services.today(), weeks)
     key = services.period_key(project["id"], due_on)
     if await HighlightReport.exists().where(HighlightReport.period_key == key):
         return False

@@ -185,7 +185,8 @@ async def _findings(project_id: int, start: date, end: date) -> list[dict]:
     from app.findings.tables import Finding
 
     ends = _start_of(end + timedelta(days=1))
-    rows = [r for r in await findings._rows(Finding.project == project_id) if r["sent_at"] is not None and r["sent_at"] < ends]
+    rows = sorted((r for r in await findings._rows(Finding.project == project_id) if r["sent_at"] is not None and r["sent_at"] < ends),
+                  key=lambda r: (r["sent_at"], r["id"]))
     actions = await findings.list_actions([r["id"] for r in rows])
     today = clock.now().astimezone(LONDON).date()
     out = []
