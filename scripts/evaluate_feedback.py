@@ -2,6 +2,7 @@
 
     python scripts/evaluate_feedback.py sentiment --part heldback
     python scripts/evaluate_feedback.py themes --part heldback [--samples 3 --sample-size 1500]
+    python scripts/evaluate_feedback.py speed   # CPU to load the shipped sentiment model and per answer scored
 
 The split is fixed in scripts/feedback_split.py. Sentiment: macro-F1 over positive (1-2),
 neutral (3), negative (4-5) on coded comments, for the shipped model (our own text), the model
@@ -53,7 +54,7 @@ def sentiment(part: str) -> None:
     results = {
         "VADER alone (compound, ±0.05)": [three(vader.polarity_scores(t)["compound"]) for t in texts],
         "TextBlob alone (polarity, ±0.05)": [three(TextBlob(t).sentiment.polarity) for t in texts],
-        "shipped model (our own 252 answers)": [s.label for s in module.score_many(texts)],
+        "shipped model (weights: dev part + our 252 answers)": [s.label for s in module.score_many(texts)],
     }
     dev = [r for r in comments(feedback_split.load("dev")) if r["sentiment3"]]
     fitted = module.SentimentModel().fit([r["comment"] for r in dev], [r["sentiment3"] for r in dev])
@@ -63,6 +64,30 @@ def sentiment(part: str) -> None:
     ]
     for name, labels in results.items():
         print(f"| {name} | {f1_score(truth, labels, average='macro'):.3f} | {f1_score(truth, labels, average=None, labels=['positive', 'neutral', 'negative']).round(3).tolist()} |")
+
+
+def speed() -> None:
+    """CPU (process time, not wall) to load the shipped weights and to score dev comments one at a time and 64 at once."""
+    import time
+
+    from analysis import sentiment as module
+
+    texts = [r["comment"] for r in comments(feedback_split.load("dev"))][:320]
+    cpu = time.process_time()
+    module.load_weights()
+    load = time.process_time() - cpu
+    module.score_many(texts[:5])  # first call pays for VADER's and TextBlob's lexicons
+    cpu = time.process_time()
+    for text in texts:
+        module.score(text)
+    one = (time.process_time() - cpu) / len(texts) * 1000
+    cpu = time.process_time()
+    for start in range(0, len(texts), 64):
+        module.score_many(texts[start:start + 64])
+    batch = (time.process_time() - cpu) / len(texts) * 1000
+    print(f"| load the shipped weights | {load * 1000:.0f} ms CPU |")
+    print(f"| score one at a time ({len(texts)} dev comments) | {one:.2f} ms CPU per answer |")
+    print(f"| score 64 at a time | {batch:.2f} ms CPU per answer |")
 
 
 def themes(part: str, samples: int, sample_size: int) -> None:
@@ -91,13 +116,15 @@ def themes(part: str, samples: int, sample_size: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=("sentiment", "themes"))
+    parser.add_argument("what", choices=("sentiment", "themes", "speed"))
     parser.add_argument("--part", choices=("dev", "heldback"), default="dev")
     parser.add_argument("--samples", type=int, default=0)
     parser.add_argument("--sample-size", type=int, default=1500)
     args = parser.parse_args()
     if args.what == "sentiment":
         sentiment(args.part)
+    elif args.what == "speed":
+        speed()
     else:
         themes(args.part, args.samples, args.sample_size)
 

@@ -52,10 +52,15 @@ def test_a_training_file_without_all_three_labels_is_refused(tmp_path):
 @pytest.mark.parametrize("answer, label", [
     ("nothing really, I feel ok where I live", "neutral"),
     ("more buses on sundays please", "neutral"),
-    ("the staff were kind but the wait was far too long", "neutral"),
 ])
-def test_suggestions_mixed_and_nothing_answers_are_not_complaints(answer, label):
+def test_suggestions_and_nothing_answers_are_not_complaints(answer, label):
     assert score(answer).label == label
+
+
+def test_a_mixed_answer_is_not_praise():
+    """Neutral or negative: NHS coders call most such comments negative (dev part: 82 negative, 67
+    neutral, 36 positive of those with "but"), and forcing them neutral cost macro-F1 in grouped CV."""
+    assert score("the staff were kind but the wait was far too long").label in ("neutral", "negative")
 
 
 def test_scoring_many_at_once_agrees_with_one_at_a_time():
