@@ -322,7 +322,8 @@ async def test_the_openapi_schema_lists_every_endpoint_with_the_bearer_scheme(cl
                                                                             "type": "http", "scheme": "bearer"}
     paths = {p: body for p, body in schema["paths"].items() if p.startswith("/api/v1")}
     assert set(paths) == {"/api/v1/surveys", "/api/v1/surveys/{survey_id}/results", "/api/v1/surveys/{survey_id}/themes",
-                          "/api/v1/outcomes", "/api/v1/outcomes/{number}"}
+                          "/api/v1/outcomes", "/api/v1/outcomes/{number}", "/api/v1/findings", "/api/v1/findings/{finding_id}",
+                          "/api/v1/actions"}
     for body in paths.values():
         assert body["get"]["security"] == [{"IntegrationToken": []}]
         assert body["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].startswith("#/components/schemas/")
