@@ -1,6 +1,8 @@
-"""Findings in real Chromium, axe on every page: the participation lead makes a finding from a theme
-and sends it to project 3.3a; the project's lead signs in, finds it in the inbox and accepts it with
-an action; the participation lead's list shows it accepted."""
+"""The loop in real Chromium on a phone-sized screen, axe on every page (issue 12's acceptance): the
+participation lead makes a finding from a theme and sends it to project 3.3a; the project's lead signs
+in, finds it in the inbox and accepts it with an action; the participation lead's list shows it
+accepted, and they publish it as "you said, we did"; the public page shows it, and a participant who
+kept their receipt code sees which theme their answer fed and what happened, and asks to hear more."""
 
 from datetime import timedelta
 
@@ -8,19 +10,23 @@ import pytest
 
 from app import clock
 from app.accounts import services as accounts
+from app.accounts.auth import token_hash
 from app.accounts.roles import Role
 from app.accounts.tables import Agency, ProjectPosition
 from app.governance.services import load_structure
+from surveys.tables import Response
 from tests.browser.test_governance import sign_in
 from tests.browser_support import assert_accessible
 from tests.integration.test_findings import TOPICS, answer_survey, project_id, set_position, themed_run
 from tests.staff import PASSWORD
 from tests.surveys import make_survey
 
+RECEIPT = "LIGHTS2FIX"
+
 pytestmark = pytest.mark.browser
 
 
-async def test_a_finding_from_a_theme_is_sent_to_a_project_and_its_lead_accepts_it_with_an_action(page, db):
+async def test_theme_to_finding_to_answer_to_you_said_we_did_to_the_participant_s_receipt(page, db):
     await load_structure()
     survey_id = await make_survey(code="finds", project=await project_id("3.3a"))
     texts, groups = {}, {}
@@ -28,6 +34,11 @@ async def test_a_finding_from_a_theme_is_sent_to_a_project_and_its_lead_accepts_
         ids = await answer_survey(survey_id, answers, prefix=topic)
         texts |= dict(zip(ids, answers, strict=True))
         groups[f"street {topic}" if topic == "lights" else topic] = ids
+    # One participant kept their receipt code; their answer is in the street-lights theme.
+    own = await answer_survey(survey_id, ["the lights on my road have been out for weeks"], prefix="own")
+    await Response.update({Response.receipt_hash: token_hash(RECEIPT)}).where(Response.id == own[0])
+    groups["street lights"].append(own[0])
+    texts[own[0]] = "the lights on my road have been out for weeks"
     themes = await themed_run(survey_id, groups, texts)
     await accounts.create_user_with_password(email="pl@example.org", display_name="Pat Lead", agency=Agency.council_cyps,
                                              password=PASSWORD, grants=[accounts.RoleGrant(Role.participation_lead)])
@@ -76,8 +87,37 @@ async def test_a_finding_from_a_theme_is_sent_to_a_project_and_its_lead_accepts_
 
     await page.context.clear_cookies()
     await sign_in(page, "pl@example.org")
-    await page.get_by_role("link", name="Findings").click()
+    await page.get_by_role("link", name="Findings", exact=True).click()
     await page.get_by_role("cell", name="Accepted, with actions").wait_for()
+    await assert_accessible(page)
+
+    await page.get_by_role("link", name="Young people want the street lights fixed").click()
+    await page.get_by_role("link", name="“You said, we did”: publish this finding back to young people").click()
+    await page.get_by_label("You said: what young people told us").fill("You told us the street lights are broken and you feel unsafe.")
+    await page.get_by_label("We did: what was decided and done").fill("The project is checking every light with the youth assembly.")
+    await page.get_by_role("checkbox").first.check()
+    await page.get_by_role("button", name="Publish").click()
+    await page.get_by_text("It is published on the public page.").wait_for()
+    await assert_accessible(page)
+
+    await page.context.clear_cookies()  # young people need no account
+    await page.goto("/you-said-we-did/finds")
+    await page.get_by_role("heading", name="You said, we did", exact=True).wait_for()
+    await page.get_by_text("The project is checking every light with the youth assembly.").wait_for()
+    await page.get_by_text("Survey every light on the route with the youth assembly: 0% done").wait_for()
+    await page.get_by_role("link", name="Quick exit").wait_for()
+    await assert_accessible(page)
+
+    await page.goto("/receipt/")
+    await page.get_by_label("Your receipt code").fill(RECEIPT)
+    await page.get_by_role("button", name="Show my answers").click()
+    await page.get_by_role("heading", name="What happened with what you said").wait_for()
+    await page.get_by_role("listitem").filter(has_text="street lights").first.wait_for()
+    await page.get_by_text("The project is checking every light with the youth assembly.").wait_for()
+    await assert_accessible(page)
+    await page.get_by_label("Your email (if you want to hear when this changes)").fill("me@example.org")
+    await page.get_by_role("button", name="Email me when this changes").click()
+    await page.get_by_text("We will email you when this changes.").wait_for()
     await assert_accessible(page)
 
 
