@@ -49,6 +49,17 @@ class FindingsController(Controller):
             "findings": findings, "status": status, "project": project[:12], "board": board[:12], "labels": services.STATUS_LABELS,
             "choices": await services.send_choices()})
 
+    @get("/influence", name="findings_influence", guards=requires(Permission.use_staff_area))
+    async def influence(self, request: Request) -> Template:
+        """Voice, audience, influence: how far young people's findings got, for the findings this person may see."""
+        from app.findings import influence
+
+        user = signed_in_user(request)
+        rows = [r for r in await services._rows() if services.may_see(user, r)]
+        overall, projects, boards = await influence.influence(rows)
+        return Template("findings/influence.html", context={
+            "overall": overall, "projects": projects, "boards": boards, "bars": influence.bars})
+
     @get("/new", name="finding_new", guards=requires(Permission.route_findings))
     async def new(self) -> Template:
         return Template("findings/new.html", context={"form": None, "error": ""})
