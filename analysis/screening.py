@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import re
 import threading
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit, softmax
+from sklearn import __version__ as sklearn_version
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -279,8 +281,17 @@ TRAINING_DATA = Path(__file__).resolve().parent / "data" / "safeguarding-train.t
 # satisfied.") scored like short hedged disclosures (see analysis/data/README.md).
 ORDINARY_ANSWERS_DATA = TRAINING_DATA.with_name("ordinary-answers.tsv")  # written for Chorus
 SHORT_ANSWERS_DATA = TRAINING_DATA.with_name("short-answers.tsv")
+# The three blind sets, written by people who never saw our rules or data: spent as test sets, now
+# training evidence from other writers (analysis/data/README.md). Each is a source of its own, so that
+# thresholds are chosen by how well the model does on a writer it has not seen.
+BLIND_DATA = tuple(TRAINING_DATA.with_name(f"safeguarding-blind-{k}.tsv") for k in (1, 2, 3))
+# Where each training text came from (LabelledSet.sources): the groups of leave-one-source-out.
+SOURCES = ("dev", "blind-1", "blind-2", "blind-3", "ordinary")
 # MiniLM's vectors of all three files' texts, so that a start-up need not embed them (checked when read).
 TRAINING_VECTORS_DATA = TRAINING_DATA.with_name("training-minilm-vectors.npz")
+# The thresholds a fit's leave-one-source-out chooses on exactly the shipped texts, vectors, settings and
+# scikit-learn, so that a start-up fits the final models only (checked by digest; else chosen afresh).
+TRAINING_THRESHOLDS_DATA = TRAINING_DATA.with_name("training-thresholds.json")
 # Two texts this alike (word or character TF-IDF cosine) are one phrasing: they never straddle a
 # train/test split, so cross-validation cannot score a text against its own near-copy.
 NEAR_DUPLICATE_WORDS = 0.35
@@ -297,13 +308,17 @@ class LabelledSet:
     levels: list[str]
     categories: list[str]
     ordinary: list[bool] | None = None  # True for the ordinary answers (ungrouped; see training_groups)
+    sources: list[str] | None = None  # which file (writer) each text came from: SOURCES
 
 
 def training_set() -> LabelledSet:
-    """All the shipped training texts: the labelled disclosures and hard negatives, then ordinary answers."""
-    parts = [load_labelled_set(p) for p in (TRAINING_DATA, ORDINARY_ANSWERS_DATA, SHORT_ANSWERS_DATA)]
-    ordinary = [False] * len(parts[0].texts) + [True] * (len(parts[1].texts) + len(parts[2].texts))
-    return LabelledSet(*(sum((getattr(p, f) for p in parts), []) for f in ("texts", "levels", "categories")), ordinary)
+    """All the shipped training texts: the dev set, the three spent blind sets, then ordinary answers."""
+    paths = (TRAINING_DATA, *BLIND_DATA, ORDINARY_ANSWERS_DATA, SHORT_ANSWERS_DATA)
+    names = ("dev", "blind-1", "blind-2", "blind-3", "ordinary", "ordinary")
+    parts = [load_labelled_set(p) for p in paths]
+    sources = [name for name, part in zip(names, parts, strict=True) for _ in part.texts]
+    ordinary = [source == "ordinary" for source in sources]
+    return LabelledSet(*(sum((getattr(p, f) for p in parts), []) for f in ("texts", "levels", "categories")), ordinary, sources)
 
 
 def training_groups(texts: list[str], ordinary=None) -> np.ndarray:
@@ -449,6 +464,44 @@ def _training_vectors(texts: list[str], representation: str) -> np.ndarray:
     return np.asarray([_TRAINING_VECTORS[(representation, t)] for t in texts])
 
 
+def _fit_digest(params: dict, texts, levels, ordinary, sources, vectors) -> str:
+    """What a fit's thresholds depend on: settings, texts, labels, sources, vectors and scikit-learn's version."""
+    digest = hashlib.sha256(json.dumps([sorted((k, repr(v)) for k, v in params.items()), list(texts), [str(v) for v in levels],
+                                        [bool(o) for o in ordinary], None if sources is None else [str(s) for s in sources],
+                                        sklearn_version, np.__version__]).encode("utf-8"))
+    digest.update(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
+    return digest.hexdigest()
+
+
+def _shipped_thresholds(digest: str) -> tuple[float, float, float] | None:
+    """The thresholds shipped for a fit with this digest (save_training_thresholds), or None."""
+    try:
+        shipped = json.loads(TRAINING_THRESHOLDS_DATA.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if shipped.get("digest") != digest:
+        return None
+    return float(shipped["threshold"]), float(shipped["urgent_threshold"]), float(shipped["ordinary_veto_threshold"])
+
+
+def save_training_thresholds(path: Path | None = None) -> dict:
+    """Choose the default screener's thresholds afresh and write them with their fit's digest
+    (scripts/make_screening_vectors.py, after the vectors)."""
+    global TRAINING_THRESHOLDS_DATA
+    path = path or TRAINING_THRESHOLDS_DATA
+    shipped, TRAINING_THRESHOLDS_DATA = TRAINING_THRESHOLDS_DATA, path.with_name(path.name + ".absent")
+    try:
+        labelled = training_set()
+        screener = SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories, labelled.ordinary,
+                                              labelled.sources)
+    finally:
+        TRAINING_THRESHOLDS_DATA = shipped
+    record = {"digest": screener.fit_digest_, "threshold": screener.threshold_, "urgent_threshold": screener.urgent_threshold_,
+              "ordinary_veto_threshold": screener.ordinary_veto_threshold_}
+    path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    return record
+
+
 def _threshold_for_recall(scores: np.ndarray, caught_anyway: np.ndarray, target_recall: float) -> float:
     """The highest threshold at which (score >= threshold) or caught_anyway reaches target_recall."""
     needed = int(np.ceil(target_recall * len(scores))) - int(caught_anyway.sum())
@@ -464,9 +517,10 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
     A text is flagged when a precise rule fires or when the model's score reaches `threshold_`: the
     mean of three balanced logistic regressions, over word 1-2-gram TF-IDF, character 2-5-gram TF-IDF
     and sentence vectors (`representation`: all-MiniLM-L6-v2 by default, or wordllama), weighted by
-    `weights`. The threshold is chosen inside `fit` by grouped
-    cross-validation on the training texts, as the highest at which rules-or-model still catch
-    `target_recall` of the disclosures: a missed disclosure costs far more than a false alarm.
+    `weights`. The threshold is chosen inside `fit` by leave-one-source-out over the labelled sources
+    (`sources`; each writer's texts scored by models fitted without them), or without sources by
+    grouped cross-validation, as the highest at which rules-or-model still catch
+    `target_recall` of the out-of-fold disclosures: a missed disclosure costs far more than a false alarm.
     `urgent` comes from an urgent rule or from a second model (urgent vs the rest) whose threshold
     is chosen the same way for `urgent_target_recall`. Categories come from the rules and, when the
     model flags a text, from a multinomial logistic regression over the training disclosures' kinds.
@@ -477,10 +531,13 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
     grouped CV so that the veto costs at most `ordinary_veto_loss` of the disclosures' recall.
     """
 
-    def __init__(self, target_recall: float = 0.96, urgent_target_recall: float = 0.9, C: float = 10.0,
-                 vector_C: float = 10.0, weights: tuple[float, float, float] = (1.0, 1.0, 1.0),
+    # C, vector_C and target_recall chosen by leave-one-source-out (docs/benchmarks.md): of the settings
+    # whose mean recall over held-out writers reached 0.95, the one with the lowest false-positive rate.
+    def __init__(self, target_recall: float = 0.95, urgent_target_recall: float = 0.9, C: float = 30.0,
+                 vector_C: float = 30.0, weights: tuple[float, float, float] = (1.0, 1.0, 1.0),
                  representation: str = "minilm", ordinary_veto_loss: float = 0.01,
-                 n_splits: int = 5, random_state: int = 0):
+                 n_splits: int = 5, random_state: int = 0, threshold_cv: str = "source"):
+        self.threshold_cv = threshold_cv
         self.target_recall = target_recall
         self.urgent_target_recall = urgent_target_recall
         self.C = C
@@ -491,9 +548,10 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
         self.n_splits = n_splits
         self.random_state = random_state
 
-    def fit(self, X, y, categories=None, ordinary=None):
+    def fit(self, X, y, categories=None, ordinary=None, sources=None):
         """X: texts; y: levels (none / concern / urgent); categories: the kind of harm of each disclosure;
-        ordinary: True for ordinary answers (negatives kept out of near-duplicate grouping)."""
+        ordinary: True for ordinary answers (negatives kept out of near-duplicate grouping); sources: the
+        file (writer) of each text, for choosing thresholds by leave-one-source-out (see _threshold_folds)."""
         texts = [str(t) for t in X]
         levels = np.asarray(y, dtype=object)
         if len(texts) != len(levels):
@@ -512,20 +570,12 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
         by_rules = [screen_by_rules(t) for t in texts]
         rule_flagged = np.array([s.level != "none" for s in by_rules])
         rule_urgent = np.array([s.level == "urgent" for s in by_rules])
-
-        # Out-of-fold scores on the training texts, folds grouped by near-duplicate phrasing.
-        groups = training_groups(texts, ordinary)
-        folds = StratifiedGroupKFold(self.n_splits, shuffle=True, random_state=self.random_state)
-        disclosure_oof, urgent_oof, ordinary_oof = np.zeros(len(texts)), np.zeros(len(texts)), np.zeros(len(texts))
-        for train, test in folds.split(normalised, levels, groups):
-            models = self._fit_models(normalised[train], vectors[train], flagged[train], urgent[train], ordinary[train])
-            disclosure_oof[test], urgent_oof[test], ordinary_oof[test] = self._scores(models, normalised[test], vectors[test])
-        self.threshold_ = _threshold_for_recall(disclosure_oof[flagged], rule_flagged[flagged], self.target_recall)
-        # The veto may cost at most ordinary_veto_loss of the disclosures: those only the model catches.
-        by_model_alone = flagged & ~rule_flagged & (disclosure_oof >= self.threshold_)
-        allowed = int(self.ordinary_veto_loss * flagged.sum())
-        self.ordinary_veto_threshold_ = _veto_threshold(ordinary_oof[by_model_alone], allowed) if ordinary.any() else np.inf
-        self.urgent_threshold_ = _threshold_for_recall(urgent_oof[urgent], rule_urgent[urgent], self.urgent_target_recall)
+        self.fit_digest_ = _fit_digest(self.get_params(), texts, levels, ordinary, sources, vectors)
+        shipped = _shipped_thresholds(self.fit_digest_)
+        if shipped is None:
+            self._choose_thresholds(texts, normalised, vectors, levels, ordinary, sources, rule_flagged, rule_urgent)
+        else:
+            self.threshold_, self.urgent_threshold_, self.ordinary_veto_threshold_ = shipped
 
         self.models_ = self._fit_models(normalised, vectors, flagged, urgent, ordinary)
         # Which kind of harm: a multinomial logistic regression over the disclosures alone.
@@ -537,6 +587,46 @@ class SafeguardingScreener(TextInputMixin, ClassifierMixin, BaseEstimator):
             self.category_model_ = None
         self.classes_ = np.array(sorted(LEVELS))
         return self
+
+    def _choose_thresholds(self, texts, normalised, vectors, levels, ordinary, sources, rule_flagged, rule_urgent):
+        """threshold_, urgent_threshold_ and ordinary_veto_threshold_ from out-of-fold scores (_threshold_folds)."""
+        flagged, urgent = levels != "none", levels == "urgent"
+        # Out-of-fold scores on the training texts: each labelled source scored by models fitted without
+        # it (a writer they never saw), or folds grouped by near-duplicate phrasing.
+        disclosure_oof, urgent_oof, ordinary_oof = np.zeros(len(texts)), np.zeros(len(texts)), np.zeros(len(texts))
+        scored = np.zeros(len(texts), bool)
+        for train, test in self._threshold_folds(texts, normalised, levels, ordinary, sources):
+            models = self._fit_models(normalised[train], vectors[train], flagged[train], urgent[train], ordinary[train])
+            disclosure_oof[test], urgent_oof[test], ordinary_oof[test] = self._scores(models, normalised[test], vectors[test])
+            scored[test] = True
+        flagged_scored, urgent_scored = flagged & scored, urgent & scored
+        self.threshold_ = _threshold_for_recall(disclosure_oof[flagged_scored], rule_flagged[flagged_scored], self.target_recall)
+        # The veto may cost at most ordinary_veto_loss of the disclosures: those only the model catches.
+        by_model_alone = flagged_scored & ~rule_flagged & (disclosure_oof >= self.threshold_)
+        allowed = int(self.ordinary_veto_loss * flagged_scored.sum())
+        self.ordinary_veto_threshold_ = _veto_threshold(ordinary_oof[by_model_alone], allowed) if ordinary.any() else np.inf
+        self.urgent_threshold_ = _threshold_for_recall(urgent_oof[urgent_scored], rule_urgent[urgent_scored], self.urgent_target_recall)
+
+    def _threshold_folds(self, texts, normalised, levels, ordinary, sources):
+        """(train, test) index pairs whose out-of-fold scores choose the thresholds.
+
+        threshold_cv "source" with sources given: leave-one-source-out over the sources that hold
+        disclosures (the ordinary answers always train: with no disclosures they cannot set a threshold for
+        recall), so a threshold is one that held on a writer the models never saw. Otherwise, or with fewer
+        than two such sources: `n_splits` stratified folds grouped by near-duplicate phrasing.
+        """
+        if self.threshold_cv not in ("source", "near-duplicate"):
+            raise ValueError(f"threshold_cv must be 'source' or 'near-duplicate', not {self.threshold_cv!r}")
+        if sources is not None and self.threshold_cv == "source":
+            sources = np.asarray(sources, dtype=object)
+            if len(sources) != len(texts):
+                raise ValueError(f"{len(texts)} texts but {len(sources)} sources")
+            with_disclosures = [s for s in dict.fromkeys(sources) if (levels[sources == s] != "none").any()]
+            if len(with_disclosures) >= 2:
+                return [(np.flatnonzero(sources != s), np.flatnonzero(sources == s)) for s in with_disclosures]
+        groups = training_groups(texts, ordinary)
+        folds = StratifiedGroupKFold(self.n_splits, shuffle=True, random_state=self.random_state)
+        return list(folds.split(normalised, levels, groups))
 
     def _fit_models(self, normalised, vectors, flagged, urgent, ordinary) -> dict:
         # The vocabulary comes from the labelled texts alone: with the ordinary answers' words in it the
@@ -633,13 +723,14 @@ def default_screener() -> SafeguardingScreener:
     with _DEFAULT_LOCK:  # two first answers at once must not fit twice
         if _DEFAULT is None:
             labelled = training_set()
-            _DEFAULT = SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories, labelled.ordinary)
+            _DEFAULT = SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories, labelled.ordinary,
+                                                  labelled.sources)
         return _DEFAULT
 
 
 def require_training_data() -> None:
     """Raise MissingScreeningData, saying how to get it, when the training texts are absent."""
-    for path in (TRAINING_DATA, ORDINARY_ANSWERS_DATA, SHORT_ANSWERS_DATA):
+    for path in (TRAINING_DATA, *BLIND_DATA, ORDINARY_ANSWERS_DATA, SHORT_ANSWERS_DATA):
         if not path.is_file():
             load_labelled_set(path)
 

@@ -120,11 +120,42 @@ def table(title: str, rows: dict[str, str]) -> None:
 def subset(labelled: LabelledSet, keep: np.ndarray) -> LabelledSet:
     pick = np.flatnonzero(keep)
     ordinary = None if labelled.ordinary is None else [labelled.ordinary[i] for i in pick]
-    return LabelledSet([labelled.texts[i] for i in pick], [labelled.levels[i] for i in pick], [labelled.categories[i] for i in pick], ordinary)
+    sources = None if labelled.sources is None else [labelled.sources[i] for i in pick]
+    return LabelledSet([labelled.texts[i] for i in pick], [labelled.levels[i] for i in pick],
+                       [labelled.categories[i] for i in pick], ordinary, sources)
+
+
+PARAMS: dict = {}  # --set NAME=VALUE: screener parameters other than the shipped defaults (for choosing)
 
 
 def fit(labelled: LabelledSet) -> SafeguardingScreener:
-    return SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories, labelled.ordinary)
+    return SafeguardingScreener(**PARAMS).fit(labelled.texts, labelled.levels, labelled.categories, labelled.ordinary,
+                                              labelled.sources)
+
+
+def leave_one_source_out(labelled: LabelledSet) -> None:
+    """The generalisation figure: each source (writer) scored by a screener fitted on the others alone."""
+    sources = np.asarray(labelled.sources, dtype=object)
+    print("\n### Leave one source out (fitted, thresholds included, without the held-out source)\n")
+    print("| held-out source | texts | disclosures | recall (95% interval) | false-positive rate (95% interval) | "
+          "urgent recall | precision |\n|---|---|---|---|---|---|---|")
+    recalls, rates = [], []
+    for source in dict.fromkeys(labelled.sources):
+        held = sources == source
+        screener = fit(subset(labelled, ~held))
+        part = subset(labelled, held)
+        predicted = np.asarray([r.level for r in screener.screen_all(part.texts)])
+        truth = np.asarray(part.levels)
+        disclosure, flagged = truth != "none", predicted != "none"
+        tp, fp, n_pos, n_neg = int((disclosure & flagged).sum()), int((~disclosure & flagged).sum()), int(disclosure.sum()), int((~disclosure).sum())
+        urgent = truth == "urgent"
+        if n_pos:
+            recalls.append(tp / n_pos)
+        if n_pos and n_neg:
+            rates.append(fp / n_neg)
+        print(f"| {source} | {len(truth)} | {n_pos} | {wilson(tp, n_pos)} | {wilson(fp, n_neg)} | "
+              f"{wilson(int((urgent & (predicted == 'urgent')).sum()), int(urgent.sum()))} | {wilson(tp, tp + fp)} |")
+    print(f"| **mean of the labelled sources** | | | {np.mean(recalls):.3f} | {np.mean(rates):.3f} | | |")
 
 
 def grouped_cross_validation(labelled: LabelledSet, dev_rows: int, n_splits: int = 5, random_state: int = 1) -> None:
@@ -143,15 +174,16 @@ def grouped_cross_validation(labelled: LabelledSet, dev_rows: int, n_splits: int
             if labelled.levels[i] != "none" and result.level != "none":
                 category_total += 1
                 category_hits += labelled.categories[i] in result.categories
-    dev = slice(0, dev_rows)  # the dev set's rows come first; the ordinary answers after them
-    by_rules = [screen_by_rules(t).level for t in labelled.texts[dev]]
-    rows = figures(labelled.levels[dev], predicted[dev], by_rules)
+    ordinary_rows = np.asarray(labelled.ordinary, bool)
+    dev = np.flatnonzero(~ordinary_rows)  # the labelled rows (dev and blind sets); the ordinary answers apart
+    by_rules = [screen_by_rules(labelled.texts[i]).level for i in dev]
+    rows = figures([labelled.levels[i] for i in dev], [predicted[i] for i in dev], by_rules)
     rows["right kind of harm among the flagged disclosures"] = wilson(category_hits, category_total)
-    ordinary = np.asarray(predicted[dev_rows:])
+    ordinary = np.asarray(predicted)[ordinary_rows]
     rows["ordinary answers flagged (any level)"] = wilson(int((ordinary != "none").sum()), len(ordinary))
     rows["ordinary answers flagged urgent"] = wilson(int((ordinary == "urgent").sum()), len(ordinary))
     table(f"Grouped {n_splits}-fold cross-validation (threshold chosen inside each training fold); "
-          f"recall, FPR and precision on the {dev_rows} dev-set rows", rows)
+          f"recall, FPR and precision on the {len(dev)} labelled rows", rows)
     disclosure = np.asarray(labelled.levels) != "none"
     missed = [i for i in np.flatnonzero(disclosure) if predicted[i] == "none"]
     per_category = {c: sum(labelled.categories[i] == c for i in missed) for c in CATEGORIES}
@@ -253,27 +285,38 @@ def cost(labelled: LabelledSet) -> SafeguardingScreener:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--heldout", type=Path, action="append", default=[], help="a TSV with columns label, level, category, text")
+    parser.add_argument("--heldout", "--blind", type=Path, action="append", default=[],
+                        help="a TSV with columns label, level, category, text, never trained or tuned on (may be repeated)")
+    parser.add_argument("--skip-loso", action="store_true", help="skip the leave-one-source-out run (5 fits)")
+    parser.add_argument("--skip-nhs", action="store_true", help="skip the NHS feedback comments (embedding 5,084 texts)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a SafeguardingScreener parameter for every fit here, e.g. C=30 (for comparing choices)")
     parser.add_argument("--skip-loco", action="store_true", help="skip the leave-one-category-out run (20 fits)")
     parser.add_argument("--skip-cv", action="store_true", help="skip the grouped cross-validation (5 fits)")
     args = parser.parse_args()
+    for assignment in args.set:
+        name, _, value = assignment.partition("=")
+        PARAMS[name] = value if name in ("representation", "threshold_cv") else eval(value, {})  # numbers, tuples
     for path in args.heldout:
         if not path.is_file():
             print(f"evaluate_screening: no such file: {path}", file=sys.stderr)
             return 2
     started = time.perf_counter()
     labelled = training_set()
-    dev_rows = len(load_labelled_set().texts)
-    print(f"## Safeguarding screening ({len(labelled.texts)} training texts: {dev_rows} in the dev set, "
-          f"{len(labelled.texts) - dev_rows} ordinary answers; "
+    dev_rows = sum(not o for o in labelled.ordinary)
+    print(f"## Safeguarding screening ({len(labelled.texts)} training texts: {dev_rows} labelled (the dev set and "
+          f"the three spent blind sets), {len(labelled.texts) - dev_rows} ordinary answers; "
           f"{sum(v != 'none' for v in labelled.levels)} disclosures, {sum(v == 'urgent' for v in labelled.levels)} urgent)")
     screener = cost(labelled)
+    if not args.skip_loso:
+        leave_one_source_out(labelled)
     if not args.skip_cv:
         grouped_cross_validation(labelled, dev_rows)
     if not args.skip_loco:
         leave_one_category_out(labelled)
     old_set(screener)
-    nhs_heldout(screener)
+    if not args.skip_nhs:
+        nhs_heldout(screener)
     for path in args.heldout:
         heldout(screener, path)
     print(f"\n(evaluated in {time.perf_counter() - started:.0f} s)")

@@ -54,10 +54,7 @@ ORDINARY = [
     "i ran a line in the school play and forgot it halfway",
     "we learnt how grooming works online and what the warning signs are",
     "the park by the station needs better lights at night",
-    pytest.param(
-        "my nan looks after me after school and makes the best rice",
-        marks=pytest.mark.xfail(strict=True, reason="known false alarm since MiniLM: a 'my nan ... me' sentence scores like a disclosure"),
-    ),
+    "my nan looks after me after school and makes the best rice",  # a false alarm until the blind sets trained
 ]
 # Ordinary short answers and complaints (the first two are real NHS comments that used to be flagged;
 # the complaints are written for this test, not in the training set): not disclosures.
@@ -84,15 +81,16 @@ EVERYDAY_LIFE = [
     "my cousin is a police officer in manchester",
     "i used to get bullied in year 7 but it stopped after my form tutor sorted it",
     "we had a talk from a paramedic about what to do if someone collapses",
+    # no longer flagged since the three spent blind sets became training text (leave-one-source-out thresholds)
+    "hurt my ankle at football and it's all bruised now",
+    "my mum is going to go mad when she sees my hair",
+    "my step dad taught me to cook pasta properly",
     *(pytest.param(text, marks=pytest.mark.xfail(strict=True, reason=STILL_FLAGGED)) for text in (
         "my little sister keeps bashing me with her foam sword, she's 3 haha",
         "i'm staying at my auntie's tonight cos mum's on a night shift",
-        "hurt my ankle at football and it's all bruised now",
         "my mate texts me at 2am about nothing",
         "the dog keeps biting my shoelaces when i walk him",
         "my brother borrows my charger and never gives it back",
-        "my mum is going to go mad when she sees my hair",
-        "my step dad taught me to cook pasta properly",
     )),
 ]
 
@@ -193,7 +191,7 @@ def test_empty_and_odd_input_is_none():
 
 def test_fitting_is_deterministic():
     labelled = training_set()
-    first = SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories, labelled.ordinary)
+    first = SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories, labelled.ordinary, labelled.sources)
     second = screening.default_screener()
     assert (first.threshold_, first.urgent_threshold_, first.ordinary_veto_threshold_) == (
         second.threshold_, second.urgent_threshold_, second.ordinary_veto_threshold_)
@@ -258,3 +256,31 @@ def test_the_shipped_training_vectors_are_minilms_own_and_a_stale_file_is_ignore
         monkeypatch.setattr(screening, "TRAINING_VECTORS_DATA", stale)
         screening._load_training_vectors()
         assert screening._TRAINING_VECTORS == {}
+
+
+def test_the_shipped_thresholds_are_what_leave_one_source_out_chooses_and_a_stale_file_is_ignored(tmp_path, monkeypatch):
+    labelled = training_set()
+    shipped = screening.default_screener()
+    assert set(labelled.sources) == {"dev", "blind-1", "blind-2", "blind-3", "ordinary"}
+    monkeypatch.setattr(screening, "TRAINING_THRESHOLDS_DATA", tmp_path / "absent.json")
+    fresh = SafeguardingScreener().fit(labelled.texts, labelled.levels, labelled.categories, labelled.ordinary, labelled.sources)
+    assert fresh.fit_digest_ == shipped.fit_digest_
+    assert np.allclose((fresh.threshold_, fresh.urgent_threshold_, fresh.ordinary_veto_threshold_),
+                       (shipped.threshold_, shipped.urgent_threshold_, shipped.ordinary_veto_threshold_), rtol=0, atol=1e-9)
+    stale = tmp_path / "stale.json"
+    stale.write_text('{"digest": "for other texts", "threshold": 0.99, "urgent_threshold": 0.99, "ordinary_veto_threshold": 0.0}')
+    monkeypatch.setattr(screening, "TRAINING_THRESHOLDS_DATA", stale)
+    assert screening._shipped_thresholds(shipped.fit_digest_) is None
+
+
+def test_thresholds_are_chosen_on_writers_the_models_never_saw():
+    texts = [f"text {i}" for i in range(12)]
+    levels = np.array(["concern", "none"] * 6, dtype=object)
+    sources = ["a"] * 4 + ["b"] * 4 + ["ordinary"] * 4
+    levels[8:] = "none"
+    folds = SafeguardingScreener()._threshold_folds(texts, np.asarray(texts, dtype=object), levels, np.zeros(12, bool), sources)
+    assert [sorted(set(np.asarray(sources)[test])) for _, test in folds] == [["a"], ["b"]]
+    assert all(not set(train) & set(test) for train, test in folds)
+    # without sources, or with near-duplicate folds asked for: the grouped folds as before
+    assert len(SafeguardingScreener(threshold_cv="near-duplicate", n_splits=2)._threshold_folds(
+        texts, np.asarray(texts, dtype=object), levels, np.zeros(12, bool), sources)) == 2
