@@ -188,7 +188,8 @@ class AccountController(Controller):
         return Template("accounts/staff_home.html", context={
             "disclosures": disclosures, "participation": participation, "charts": charts,
             "projects": await dashboards.project_panel(user), "boards": await dashboards.board_panel(user),
-            "findings": await dashboards.findings_panel(user)})
+            "findings": await dashboards.findings_panel(user),
+            "indicators": await dashboards.indicator_lines(user, threshold=settings.small_group_threshold) if user.board_ids else []})
 
     @get("/account", name="account", guards=requires(Permission.use_staff_area))
     async def account(self, request: Request, changed: FromQuery[bool] = False) -> Template:

@@ -123,6 +123,28 @@ class BoardDue:
     submitted: list[reports.ReportView] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class IndicatorLine:
+    outcome: int
+    question: str
+    summary: str
+
+
+async def indicator_lines(user, *, threshold: int) -> list[IndicatorLine]:
+    """Every indicator (baseline against latest wave) on the surveys this person may see results of, in
+    its plain-language summary (`surveys.indicators`, suppression and "not enough answers" included)."""
+    from functools import partial
+
+    from surveys import indicators
+    from surveys.staff_controllers import may_see_results
+
+    loaded = await indicators.load_series(threshold=threshold, may_see=partial(may_see_results, user))
+    if not loaded:
+        return []
+    return [IndicatorLine(outcome["number"], indicator.question.text, indicator.summary)
+            for outcome in await indicators.list_outcomes() for indicator in indicators.outcome_page(outcome, loaded).indicators]
+
+
 async def board_panel(user) -> list[BoardDue]:
     ids = sorted(user.board_ids)
     if not ids:

@@ -12,7 +12,7 @@ import pytest
 from app.accounts import services as accounts
 from app.accounts.roles import Role
 from app.accounts.tables import Agency
-from app.governance.tables import Board
+from app.governance.tables import Board, Project
 from surveys import services as survey_services
 from surveys.definition import Given
 from surveys.tables import Audience, Response, ResponseMode
@@ -86,3 +86,25 @@ async def test_a_project_lead_sees_the_report_due_and_the_board_sees_it_overdue(
     page = await home_of(client, people["board"])
     assert "Youth Safety Implementation Board" in page and "⚠ Overdue reports:" in page and ">1.1</a>" in page
     assert "Your projects" not in page
+
+
+async def test_a_board_member_sees_the_indicators_of_their_boards_projects(client, people):
+    from surveys.tables import Survey
+    from tests.integration.surveys.test_indicators import make_wave
+    from tests.integration.surveys.test_indicators import people as answering
+
+    baseline = await make_wave("safety", 1, answering(knows={"yes": 10, "no": 30}, safe={"agree": 20, "disagree": 20},
+                                                      trust=scale_of(20, 20)))
+    follow_up = await make_wave("safety", 2, answering(knows={"yes": 30, "no": 10}, safe={"agree": 20, "disagree": 20},
+                                                       trust=scale_of(20, 20)))
+    page = await home_of(client, people["board"])
+    assert "Outcome indicators" not in page  # the waves belong to no project yet: not this board's
+    project = (await Project.select(Project.id).where(Project.reference == "1.1").first())["id"]
+    await Survey.update({Survey.project: project}).where(Survey.id.is_in([baseline, follow_up]))
+    page = await home_of(client, people["board"])
+    assert "Outcome indicators" in page and "Would you know who to talk to?" in page and "Outcome 1" in page
+    assert "Outcome indicators" not in await home_of(client, people["facilitator"])  # no board, no panel
+
+
+def scale_of(low: int, high: int) -> dict:
+    return {3: low, 8: high}
