@@ -55,7 +55,7 @@ class FindingsController(Controller):
         from app.findings import influence
 
         user = signed_in_user(request)
-        rows = [r for r in await services._rows() if services.may_see(user, r)]
+        rows = [r for r in await services.finding_rows() if services.may_see(user, r)]
         overall, projects, boards = await influence.influence(rows)
         return Template("findings/influence.html", context={
             "overall": overall, "projects": projects, "boards": boards, "bars": influence.bars})

@@ -78,7 +78,7 @@ def _figures(label: str, rows: list[dict], started: set[int], voices: dict[int, 
 
 
 async def influence(rows: list[dict]) -> tuple[Influence, list[Influence], list[Influence]]:
-    """Figures for all `rows` (findings as `services._rows` gives them), then per project, then per board."""
+    """Figures for all `rows` (findings as `services.finding_rows` gives them), then per project, then per board."""
     ids = [r["id"] for r in rows]
     started = {a["finding"] for a in await FindingAction.select(FindingAction.finding).where(
         FindingAction.finding.is_in(ids or [-1]), FindingAction.progress > 0)}

@@ -145,7 +145,7 @@ def may_answer(user, row: dict) -> bool:
 # --- lists ----------------------------------------------------------------------------------------
 
 
-async def _rows(where=None) -> list[dict]:
+async def finding_rows(where=None) -> list[dict]:
     query = Finding.select(
         Finding.all_columns(), Finding.project.reference.as_alias("project_reference"), Finding.project.focus.as_alias("project_focus"),
         Finding.board.name.as_alias("board_name"), Finding.board.slug.as_alias("board_slug"),
@@ -155,7 +155,7 @@ async def _rows(where=None) -> list[dict]:
     return await query
 
 
-def _recipient(row: dict) -> str:
+def recipient_label(row: dict) -> str:
     if row["project"] is not None:
         return f"Project {row['project_reference']}: {row['project_focus']}"
     if row["board"] is not None:
@@ -163,9 +163,9 @@ def _recipient(row: dict) -> str:
     return ""
 
 
-def _summary(row: dict, today: date) -> FindingSummary:
+def summary_of(row: dict, today: date) -> FindingSummary:
     return FindingSummary(
-        id=row["id"], title=row["title"], status=status_of(row, today), recipient=_recipient(row), project_id=row["project"],
+        id=row["id"], title=row["title"], status=status_of(row, today), recipient=recipient_label(row), project_id=row["project"],
         board_id=row["board"], created_at=row["created_at"], sent_at=row["sent_at"], due_on=row["due_on"], answered_at=row["answered_at"],
     )
 
@@ -174,8 +174,8 @@ async def list_findings(user, *, status: str = "", project_id: int | None = None
     """The findings this user may see, newest first: every one for the participation lead, else
     those sent to their own projects and boards. Filters: status (see STATUSES), project, board."""
     today = clock.now().date()
-    rows = [r for r in await _rows() if may_see(user, r)]
-    found = [_summary(r, today) for r in rows]
+    rows = [r for r in await finding_rows() if may_see(user, r)]
+    found = [summary_of(r, today) for r in rows]
     if status:
         found = [f for f in found if f.status == status]
     if project_id is not None:
@@ -188,7 +188,7 @@ async def list_findings(user, *, status: str = "", project_id: int | None = None
 async def inbox(user) -> list[FindingSummary]:
     """Findings sent to the user's own projects and boards (whoever else they may be)."""
     today = clock.now().date()
-    return [_summary(r, today) for r in await _rows(Finding.state == FindingState.sent) if is_recipient(user, r)]
+    return [summary_of(r, today) for r in await finding_rows(Finding.state == FindingState.sent) if is_recipient(user, r)]
 
 
 async def list_actions(finding_ids: list[int]) -> list[ActionView]:
@@ -197,7 +197,7 @@ async def list_actions(finding_ids: list[int]) -> list[ActionView]:
 
 
 async def get_finding(finding_id: int) -> dict | None:
-    rows = await _rows(Finding.id == finding_id)
+    rows = await finding_rows(Finding.id == finding_id)
     return rows[0] if rows else None
 
 
@@ -206,11 +206,11 @@ async def finding_view(user, finding_id: int) -> FindingView | None:
     row = await get_finding(finding_id)
     if row is None or not may_see(user, row):
         return None
-    evidence = [await resolve_evidence(e) for e in await _evidence_rows(finding_id)]
-    return FindingView(_summary(row, clock.now().date()), row, evidence, await list_actions([finding_id]))
+    evidence = [await resolve_evidence(e) for e in await evidence_rows(finding_id)]
+    return FindingView(summary_of(row, clock.now().date()), row, evidence, await list_actions([finding_id]))
 
 
-async def _evidence_rows(finding_id: int) -> list[dict]:
+async def evidence_rows(finding_id: int) -> list[dict]:
     return await FindingEvidence.select().output(load_json=True).where(FindingEvidence.finding == finding_id).order_by(
         FindingEvidence.position, FindingEvidence.id)
 
@@ -544,7 +544,7 @@ async def notify_recipients(settings, finding_id: int) -> int:
         if person["id"] in told:
             continue
         body = (f"Hello {person['display_name']},\n\nA finding from what young people told us has been sent to "
-                f"{_recipient(row)}:\n\n  {row['title']}\n\nPlease answer by {row['due_on']:%-d %B %Y}: accept it with actions, "
+                f"{recipient_label(row)}:\n\n  {row['title']}\n\nPlease answer by {row['due_on']:%-d %B %Y}: accept it with actions, "
                 f"or say why it is not taken forward.\n\nRead it and answer: {link}\n\nChorus")
         try:
             await send(settings, Mail(person["email"], f"A finding for you to answer: {row['title']}"[:200], body))
@@ -716,7 +716,7 @@ async def send_choices() -> dict:
 async def board_findings(board_id: int) -> list[FindingSummary]:
     """Findings sent to a board (its page lists them for its members)."""
     today = clock.now().date()
-    return [_summary(r, today) for r in await _rows((Finding.board == board_id) & (Finding.state == FindingState.sent))]
+    return [summary_of(r, today) for r in await finding_rows((Finding.board == board_id) & (Finding.state == FindingState.sent))]
 
 
 async def sweep_unnotified(*, window: timedelta = timedelta(days=ANSWER_DAYS)) -> list[int]:

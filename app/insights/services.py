@@ -299,7 +299,7 @@ async def _store(run_id: int, items: list[SourceItem], model) -> None:
 # --- keeping decisions across runs -------------------------------------------------------------
 
 
-async def _members_by_theme(run_id: int) -> dict[int, set[int]]:
+async def members_by_theme(run_id: int) -> dict[int, set[int]]:
     out: dict[int, set[int]] = {}
     for row in await ThemeMember.select(ThemeMember.theme, ThemeMember.item_id).where(ThemeMember.run == run_id):
         out.setdefault(row["theme"], set()).add(row["item_id"])
@@ -334,7 +334,7 @@ async def carry_decisions(previous_run: int, run_id: int) -> None:
     Splits and answers moved by hand are kept by `editing.carry_edits`."""
     old_rows = {r["id"]: r for r in await Theme.select().output(load_json=True).where(Theme.run == previous_run)}
     new_rows = {r["id"]: r for r in await Theme.select().output(load_json=True).where(Theme.run == run_id)}
-    matched = match_themes(await _members_by_theme(previous_run), await _members_by_theme(run_id),
+    matched = match_themes(await members_by_theme(previous_run), await members_by_theme(run_id),
                            old_ids={i: r["model_id"] for i, r in old_rows.items()},
                            new_ids={i: r["model_id"] for i, r in new_rows.items()})
     new_for_old = {o: n for n, o in matched.items()}

@@ -193,7 +193,7 @@ async def _sent_findings(status: str = "") -> list[dict]:
     if status and status not in findings.STATUSES or status == "draft":
         raise BadRequest(f"status must be one of {', '.join(s for s in findings.STATUSES if s != 'draft')}.")
     today = clock.now().date()
-    rows = await findings._rows(Finding.state == FindingState.sent)
+    rows = await findings.finding_rows(Finding.state == FindingState.sent)
     rows.sort(key=lambda r: r["id"])
     return [r for r in rows if not status or findings.status_of(r, today) == status]
 
@@ -207,10 +207,10 @@ async def _finding(row: dict, actions: list) -> schemas.Finding:
     from app import clock
     from app.findings import services as findings
 
-    evidence = [await findings.resolve_evidence(e) for e in await findings._evidence_rows(row["id"])]
+    evidence = [await findings.resolve_evidence(e) for e in await findings.evidence_rows(row["id"])]
     return schemas.Finding(
         id=row["id"], title=row["title"], summary=row["summary"], recommendation=row["recommendation"],
-        status=findings.status_of(row, clock.now().date()), recipient=findings._recipient(row),
+        status=findings.status_of(row, clock.now().date()), recipient=findings.recipient_label(row),
         project=row["project_reference"], board=row["board_slug"], sent_at=row["sent_at"].isoformat(), due_on=_iso(row["due_on"]),
         answered_at=_iso(row["answered_at"]), reason=row["answer_reason"] or "",
         evidence=[schemas.Evidence(kind=e.kind, figures=e.figures, quote=e.quote, run_id=e.run_id, theme_id=e.theme_id,

@@ -144,8 +144,8 @@ async def _changes(run_id: int, previous_id: int, view) -> dict[int, str]:
     if before is None or not before.total.value or not view.total.value:
         return {}
     ids = {r["id"]: r["model_id"] for r in await Theme.select(Theme.id, Theme.model_id).where(Theme.run.is_in([run_id, previous_id]))}
-    now_members = await insights._members_by_theme(run_id)
-    then_members = await insights._members_by_theme(previous_id)
+    now_members = await insights.members_by_theme(run_id)
+    then_members = await insights.members_by_theme(previous_id)
     matched = insights.match_themes(then_members, now_members, old_ids={i: ids[i] for i in then_members if i in ids},
                                     new_ids={i: ids[i] for i in now_members if i in ids})
     share_then = {t.id: t.count.value / before.total.value for t in before.themes if t.count.value is not None}
@@ -185,13 +185,13 @@ async def _findings(project_id: int, start: date, end: date) -> list[dict]:
     from app.findings.tables import Finding
 
     ends = _start_of(end + timedelta(days=1))
-    rows = sorted((r for r in await findings._rows(Finding.project == project_id) if r["sent_at"] is not None and r["sent_at"] < ends),
+    rows = sorted((r for r in await findings.finding_rows(Finding.project == project_id) if r["sent_at"] is not None and r["sent_at"] < ends),
                   key=lambda r: (r["sent_at"], r["id"]))
     actions = await findings.list_actions([r["id"] for r in rows])
     today = clock.now().astimezone(LONDON).date()
     out = []
     for row in rows:
-        summary = findings._summary(row, today)
+        summary = findings.summary_of(row, today)
         out.append({
             "id": row["id"], "title": row["title"], "status": summary.status, "status_label": summary.status_label,
             "sent_on": row["sent_at"].astimezone(LONDON).date().isoformat(), "new": row["sent_at"] >= _start_of(start),

@@ -97,7 +97,7 @@ async def publish(finding_id: int, said: str, did: str, quote_ids: list[int], *,
     if row["state"] != FindingState.sent:
         raise PublishRefused("Send the finding to a project or a board first: young people should hear who is answering it.")
     said, did = _text(said, "what young people said"), _text(did, "what was decided and done")
-    evidence = [await findings.resolve_evidence(e) for e in await findings._evidence_rows(finding_id)]
+    evidence = [await findings.resolve_evidence(e) for e in await findings.evidence_rows(finding_id)]
     if not any(e.resolves for e in evidence):
         raise PublishRefused("Publishing needs at least one piece of evidence that still leads to what young people said.")
     quotes = {e.id for e in evidence if e.kind == EvidenceKind.quote and e.resolves}
@@ -176,7 +176,7 @@ async def entries(language: str = "en", *, survey_id: int | None = None, finding
     if finding_ids is not None:
         publications = [p for p in publications if p["finding"] in finding_ids]
     ids = [p["finding"] for p in publications]
-    rows = {r["id"]: r for r in await findings._rows(Finding.id.is_in(ids or [-1]))}
+    rows = {r["id"]: r for r in await findings.finding_rows(Finding.id.is_in(ids or [-1]))}
     evidence_rows = await FindingEvidence.select().output(load_json=True).where(FindingEvidence.finding.is_in(ids or [-1])).order_by(
         FindingEvidence.position, FindingEvidence.id)
     actions = await FindingAction.select().where(FindingAction.finding.is_in(ids or [-1])).order_by(FindingAction.id)
@@ -195,7 +195,7 @@ async def entries(language: str = "en", *, survey_id: int | None = None, finding
             counts=[e["figures"] for e in evidence if e["kind"] == EvidenceKind.theme_counts and e["figures"]],
             decision=row["answer"] or "waiting", reason=row["answer_reason"] if row["answer"] == Answer.not_taken_forward else "",
             actions=[PublicAction(a["description"], a["progress"], a["due_on"], a["updated_at"]) for a in actions if a["finding"] == row["id"]],
-            recipient=findings._recipient(row), sent_at=row["sent_at"], answered_at=row["answered_at"],
+            recipient=findings.recipient_label(row), sent_at=row["sent_at"], answered_at=row["answered_at"],
             published_at=publication["published_at"], survey_ids=surveys, theme_ids=themes,
             # Changed when the words, the decision or any action's progress last changed: what followers hear about.
             updated_at=max([publication["updated_at"], *([row["answered_at"]] if row["answered_at"] else []),

@@ -43,7 +43,7 @@ async def test_the_median_days_run_from_the_earliest_answer_in_the_evidence_to_t
     frozen_clock.advance(days=10)
     await as_user(client, world["people"]["lead"])
     await post_form(client, f"/findings/{finding}/not-taken-forward", {"reason": "Covered by project 2.3", "owner": "Lee Lead"})
-    row = (await services._rows(Finding.id == finding))[0]
+    row = (await services.finding_rows(Finding.id == finding))[0]
     voices = await influence._voice_dates([finding])
     first = min(r["submitted_at"] for r in await Response.select(Response.submitted_at))
     assert voices[finding] >= first
