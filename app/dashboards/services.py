@@ -102,7 +102,6 @@ async def project_panel(user) -> list[ProjectDue]:
     ids = sorted(user.project_ids)
     if not ids:
         return []
-    await reports.ensure_reports(project_ids=ids)
     projects = await Project.select(Project.id, Project.reference, Project.focus, Project.rag).where(Project.id.is_in(ids)).order_by(Project.position)
     milestones = await Milestone.select().where(Milestone.project.is_in(ids), Milestone.done_on.is_null()).order_by(Milestone.due_on)
     out = []

@@ -265,9 +265,9 @@ async def send_reminders(settings) -> dict[str, int]:
 
     await ensure_reports()
     sent = {"reminders": 0, "overdue": 0}
-    open_rows = await HighlightReport.select().output(load_json=True).where(HighlightReport.state == ReportState.draft)
-    for view in await _views(open_rows):
-        row = next(r for r in open_rows if r["id"] == view.id)
+    open_rows = {r["id"]: r for r in await HighlightReport.select().output(load_json=True).where(HighlightReport.state == ReportState.draft)}
+    for view in await _views(list(open_rows.values())):
+        row = open_rows[view.id]
         if view.overdue and row["overdue_notice_at"] is None:
             kind, column = "overdue", HighlightReport.overdue_notice_at
             subject = f"Highlight report for project {view.reference} is overdue"
