@@ -482,14 +482,14 @@ async def _mark_sent(finding_id: int, values: dict, *, actor: Actor, ip_address:
 
 async def send_to_project(finding_id: int, project_id: int, *, actor: Actor, ip_address: str = "") -> None:
     """Send to the project's lead and deputy; refused while the project has no lead. Due in ANSWER_DAYS."""
-    from app.governance.services import _teams
+    from app.governance.services import project_teams
     from app.governance.tables import Project
 
     await _ready_to_send(finding_id)
     project = await Project.select(Project.id, Project.reference).where(Project.id == project_id).first()
     if project is None:
         raise FindingRefused("Choose a project from the list.")
-    if "lead" not in (await _teams([project_id])).get(project_id, {}):
+    if "lead" not in (await project_teams([project_id])).get(project_id, {}):
         raise FindingRefused(f"Project {project['reference']} has no lead yet: name a lead on the project's page first, then send.")
     due_on = clock.now().date() + timedelta(days=ANSWER_DAYS)
     await _mark_sent(finding_id, {Finding.project: project_id, Finding.due_on: due_on}, actor=actor, ip_address=ip_address,
@@ -703,11 +703,11 @@ async def indicator_choices(*, threshold: int, may_see_survey) -> list[dict]:
 
 async def send_choices() -> dict:
     """Projects (with whether each has a lead) and boards (with their next meeting) to send to."""
-    from app.governance.services import _teams, boards_with_next_meeting
+    from app.governance.services import boards_with_next_meeting, project_teams
     from app.governance.tables import Project
 
     projects = await Project.select(Project.id, Project.reference, Project.focus).order_by(Project.position)
-    teams = await _teams([p["id"] for p in projects])
+    teams = await project_teams([p["id"] for p in projects])
     for project in projects:
         project["has_lead"] = "lead" in teams.get(project["id"], {})
     return {"projects": projects, "boards": await boards_with_next_meeting()}

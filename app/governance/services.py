@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app import clock
+from app.accounts.roles import Role
 from app.database import write_transaction
 from app.governance import seed
 from app.governance.tables import RAG, Board, BoardMeeting, Milestone, Outcome, OutcomeAudience, Project, Workstream
@@ -110,7 +111,7 @@ async def list_workstreams() -> list[WorkstreamView]:
     """Workstreams with their projects, in the report's order."""
     projects = await Project.select(Project.all_columns()).order_by(Project.position)
     # The public page names each position's agency, not the person (their name is on staff pages).
-    teams = await _teams([p["id"] for p in projects])
+    teams = await project_teams([p["id"] for p in projects])
     for project in projects:
         for position in ("lead", "deputy"):
             member = teams.get(project["id"], {}).get(position)
@@ -138,7 +139,7 @@ async def list_outcomes_by_audience() -> dict[OutcomeAudience, list[dict]]:
 
 IMPLEMENTATION_BOARD = "youth-safety-implementation-board"
 """The board every project reports to (seed §5): its members see every project."""
-SEES_EVERY_PROJECT = frozenset({"admin", "participation_lead", "facilitator", "analyst"})
+SEES_EVERY_PROJECT = frozenset({Role.admin, Role.participation_lead, Role.facilitator, Role.analyst})
 MAX_RAG_NOTE = 1000
 
 
@@ -181,13 +182,13 @@ class ProjectView:
 def visible_project_ids(user, all_ids: list[int], implementation_board_id: int | None) -> list[int]:
     """Which projects a signed-in user may see: partnership-wide roles and the implementation board's
     members every one; a project lead their own; other boards only what is sent to them (findings)."""
-    roles = {role.value for role in user.roles}
-    if roles & SEES_EVERY_PROJECT or (implementation_board_id in user.board_ids):
+    if set(user.roles) & SEES_EVERY_PROJECT or (implementation_board_id in user.board_ids):
         return all_ids
     return [i for i in all_ids if i in user.project_ids]
 
 
-async def _teams(project_ids: list[int]) -> dict[int, dict[str, TeamMember]]:
+async def project_teams(project_ids: list[int]) -> dict[int, dict[str, TeamMember]]:
+    """Each project's named lead and deputy (active accounts only), by position: {project id: {"lead": …}}."""
     from app.accounts.tables import StaffRole
 
     rows = await StaffRole.select(
@@ -211,7 +212,7 @@ async def projects_for(user, *, reference: str | None = None) -> list[ProjectVie
     rows = await query
     visible = set(visible_project_ids(user, [r["id"] for r in rows], implementation["id"] if implementation else None))
     rows = [r for r in rows if r["id"] in visible]
-    teams = await _teams([r["id"] for r in rows])
+    teams = await project_teams([r["id"] for r in rows])
     milestones = await Milestone.select().where(Milestone.project.is_in([r["id"] for r in rows] or [-1])).order_by(Milestone.due_on)
     return [
         ProjectView(

@@ -82,9 +82,11 @@ async def _engagement(surveys: list[dict], start: date, end: date, threshold: in
     parts = ("before", "in", "after") if clock.now() >= ends else ("before", "in")
     values: dict = {}
     for i, survey in enumerate(surveys):
-        times = [r["submitted_at"] for r in await Response.select(Response.submitted_at).where(Response.survey == survey["id"])]
-        values |= {("before", i): sum(t < begins for t in times), ("in", i): sum(begins <= t < ends for t in times),
-                   ("after", i): sum(t >= ends for t in times), ("survey", i): len(times)}
+        of_survey = Response.survey == survey["id"]
+        values |= {("before", i): await Response.count().where(of_survey, Response.submitted_at < begins),
+                   ("in", i): await Response.count().where(of_survey, Response.submitted_at >= begins, Response.submitted_at < ends),
+                   ("after", i): await Response.count().where(of_survey, Response.submitted_at >= ends)}
+        values[("survey", i)] = values[("before", i)] + values[("in", i)] + values[("after", i)]
     values[("in",)] = sum(values[("in", i)] for i in range(len(surveys)))
     relations = [relation(("survey", i), [(part, i) for part in parts]) for i in range(len(surveys))]
     relations.append(relation(("in",), [("in", i) for i in range(len(surveys))]))

@@ -95,14 +95,10 @@ def _flags(row: dict, day: date) -> tuple[bool, bool]:
 
 
 async def _team_names(project_ids: list[int]) -> dict[int, dict[str, str]]:
-    from app.accounts.tables import StaffRole
+    from app.governance.services import project_teams
 
-    rows = await StaffRole.select(StaffRole.project, StaffRole.position, StaffRole.user.display_name.as_alias("name")).where(
-        StaffRole.project.is_in(project_ids or [-1]), StaffRole.position.is_not_null(), StaffRole.user.active.eq(True))
-    names: dict[int, dict[str, str]] = {}
-    for row in rows:
-        names.setdefault(row["project"], {})[row["position"]] = row["name"]
-    return names
+    return {project: {position: member.display_name for position, member in team.items()}
+            for project, team in (await project_teams(project_ids)).items()}
 
 
 async def _views(rows: list[dict]) -> list[ReportView]:
