@@ -280,8 +280,9 @@ def _candidates(finder) -> list[int]:
 
     Out: stopwords, titles, relations, days, known apps and places; a word where a place stands
     ("the …", "in …", "… station"); a capitalised unknown word with a place's ending ("Darlington",
-    "Hexham"); and in lower case, an English word ("wait", "online"), a word's ending ("empathetic")
-    or a misspelt word one edit from an English one ("freindly"). As candidates these cost far more
+    "Hexham"); a dictionary word opening a sentence that is no first name ("Prompt", "Staff"); and in
+    lower case, an English word ("online"), even one NLTK also lists as a first name ("wait", "job"),
+    a word's ending ("empathetic") or a misspelt word one edit from an English one ("freindly"). As candidates these cost far more
     ordinary words than they found names (real NHS comments, docs/benchmarks.md); names among them
     are left to the rules' cues ("Mrs Hamilton", "me and clive").
     """
@@ -293,9 +294,14 @@ def _candidates(finder) -> list[int]:
         if finder.not_person(i) or finder.placeish(i) or finder.org_word(i) or (t.capitalised and finder.beside_a_place(i)):
             continue
         first = finder.first_name(i)
+        exact = low in finder.lex.english
         if t.capitalised:
+            if exact and not first and finder.sentence_start(i):
+                continue  # "Prompt and professional", "Staff were kind": a dictionary word opening a sentence
             if first or not (finder.unknown(i) and low.endswith(PLACE_ENDINGS)):
                 out.append(i)
+        elif first and exact:
+            continue  # "had to wait", "good job": lower-case words that NLTK also lists as first names
         elif first or not (finder.lex.is_word(low) or low.endswith(WORD_ENDINGS + ("ic", "tic", "ive"))
                            or _one_edit_from_a_word(low)):
             out.append(i)

@@ -146,7 +146,7 @@ frau senor señor senora señora signor signora profe ustadh ustadha ustaz sheik
 # People a young person names ("my brother Marcus", "our youth worker, Dami").
 RELATIONS = frozenset("""mum mam mom mother dad father stepdad stepmum brother bro sister sis cousin uncle aunt
 auntie nan nana gran grandma grandad nanny friend mate bestie boyfriend girlfriend bf gf teacher tutor neighbour
-son daughter partner carer worker coach tester participant siblings sibling twin mentor volunteer""".split())
+son daughter partner carer worker keyworker caseworker coach tester participant siblings sibling twin mentor volunteer""".split())
 RELATION_ADJECTIVES = frozenset("little big older younger baby twin best new old step half".split())
 INTRODUCERS = (("big", "up"), ("shout", "out", "to"), ("shoutout", "to"), ("shout", "out"), ("thanks", "to"),
                ("my", "name", "is"), ("my", "name's"), ("my", "names"), ("name", "is"), ("name",), ("named",),
@@ -197,7 +197,7 @@ alexa citymapper duolingo kahoot seneca sparx quizlet gimkit blooket wattpad gta
 clash brawl among apex rocket league call duty warzone vaisakhi bonfire pride olympic jubilee elizabeth central northern piccadilly bakerloo district circle metropolitan
 victoria overground lizzy chatgpt ai covid tik tok oyster astra corsa fiesta focus golf polo prius bmw audi mercedes
 toyota ford vauxhall honda nissan kia tesla range rover arsenal spurs millwall fulham brentford everton qpr
-god allah psn xbl gamertag""".split())
+god allah psn xbl gamertag kooth papyrus redthread youngminds stem4 mermaids""".split())
 # Brands, characters, awards and public figures named like people ("Dr Martens", "Mr Whippy", "Duke of Edinburgh").
 NAMED_LIKE_PEOPLE = tuple(tuple(name.split()) for name in """dr martens|doc martens|dr pepper|mr whippy|mr men|little miss|
 ms marvel|pc world|mr kipling|mr bean|doctor who|dr who|mr beast|sgt pepper|duke of edinburgh|harry potter|jack wills|
@@ -211,6 +211,12 @@ WORD_NAMES = frozenset("blessing destiny precious favour treasure summer miracle
 # Verbs after a sentence-opening word that make it a person ("Blessing said …", "Will reckons …").
 TELLING_VERBS = frozenset("""said says told tells asked asks reckons thinks texted messaged rang phoned lives wrote
 replied shouted whispered knows""".split())
+# What may follow a name given after a relation ("my step dad lee is …").
+AFTER_A_NAME = frozenset("is was has had said says and from n & + who 's".split())
+# Places that a first name before them makes no person ("Angel station", "Victoria line").
+PLACE_ONLY_NOUNS = frozenset("""station line road street lane avenue estate centre center library market mall common hospital
+mosque gurdwara temple academy school college university gym pool stadium bridge square broadway overground underground
+tube river canal shopping leisure""".split())
 # Never part of a name, whatever the case ("Zoë Nguyễn, Year 9").
 NEVER_NAMES = frozenset("year yr room floor".split())
 DAYS_AND_MONTHS = frozenset("""monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays
@@ -223,14 +229,14 @@ isnt doesnt wasnt thats theres whats u ur r n y b4 sum1 msg txt pic pics uni bes
 sesh ends roadman youths hmm hm uhh umm erm ahh aww yay wow sick dead mad long x xx xxx
 online offline app apps wifi website websites internet email emails smartphone laptop selfie selfies vape vapes
 vaping emoji emojis livestream podcast podcasts download downloads login username password hashtag meme memes
-gaming gamer gamers esports uber vlog vlogs blog blogs""".split())
+gaming gamer gamers esports uber vlog vlogs blog blogs nav satnav""".split())
 # Endings of ordinary words and of English place names: such a word is a name only with a cue.
 WORD_ENDINGS = ("ly", "ing", "tion", "sion", "able", "ible", "ment", "ness", "ful", "ous", "ical", "ity", "ise", "ised",
                 "ize", "ized", "ology", "ism")
 PLACE_ENDINGS = ("ton", "ham", "ford", "field", "land", "side", "bury", "borough", "burgh", "wich", "stead", "minster",
                  "mouth", "chester", "caster", "cester", "worth", "dale", "gate", "wood", "combe", "pool", "port",
                  "bridge", "thorpe", "ley", "by", "shire", "burn", "hall", "stone", "stow", "wick", "hurst", "bourne",
-                 "cliffe", "holme", "thwaite")
+                 "cliffe", "holme", "thwaite", "mead", "wark")
 # British spellings of words the `words` corpus has in American spelling.
 BRITISH = (("our", "or"), ("re", "er"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("isation", "ization"),
            ("yse", "yze"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("ence", "ense"), ("llor", "lor"))
@@ -504,6 +510,9 @@ class _NameFinder:
                 if j < count and (tokens[j].capitalised or self.unknown(j)) and not self.not_person(j) and not (
                         lows[j] in SPEECH_VERBS or (not tokens[j].capitalised and self.lex.is_word(lows[j]))):
                     self.chosen.add(j)
+                elif j < count and not tokens[j].capitalised and self.first_name(j) and lows[j] not in SPEECH_VERBS \
+                        and (at(j + 1) in AFTER_A_NAME or not self.tokens[j + 1:j + 2] or not self.tokens[j + 1].is_word_like):
+                    self.chosen.add(j)  # "my step dad lee is …", "my sister grace said …"
 
     def _introduced(self, words: tuple[str, ...], j: int) -> bool:
         """After "I'm" only a capitalised non-word counts ("I'm Mantas", not "I'm tired"); after "my name is", more does."""
@@ -534,12 +543,16 @@ class _NameFinder:
             elif t.capitalised and self.first_name(i) and not lex.is_word(t.low) and at(i - 1) not in DETERMINERS:
                 self.chosen.add(i)
             elif t.capitalised and self.first_name(i):
+                if at(i + 1) in PLACE_ONLY_NOUNS:
+                    continue  # "Angel station"
                 if self._word_used_as_name(i):
                     self.chosen.add(i)
             elif not t.capitalised and self.first_name(i) and not lex.is_word(t.low) and at(i + 1) != "" \
                     and not at(i + 1).isdigit():
                 self.chosen.add(i)
             elif not t.capitalised and self.unknown(i) and self._lower_case_cue(i):
+                self.chosen.add(i)
+            elif not t.capitalised and self.first_name(i) and self._lower_word_name_cue(i):
                 self.chosen.add(i)
 
     def _word_used_as_name(self, i: int) -> bool:
@@ -559,6 +572,14 @@ class _NameFinder:
             at(k) in RELATIONS for k in range(i + 3, i + 6))
         return surname or and_i or me_and or proper_subject or mid_sentence or telling or whose or (
             tokens[i].possessive and at(i + 1) in RELATIONS)
+
+    def _lower_word_name_cue(self, i: int) -> bool:
+        """A lower-case first name that is also a word, with a cue only a person has: "grace and i", "rose n amira", "hope okafor said"."""
+        at, tokens = self.at, self.tokens
+        listed = at(i + 1) in ("and", "n", "&", "+") and (at(i + 2) in ("i", "me") or (
+            i + 2 < self.count and not tokens[i + 2].capitalised and (self.unknown(i + 2) or self.first_name(i + 2))))
+        surname = i + 1 < self.count and not tokens[i + 1].capitalised and self.unknown(i + 1) and at(i + 2) in SPEECH_VERBS
+        return listed or surname
 
     def _lower_case_cue(self, i: int) -> bool:
         """ "kemar's", "krystian from", "aoife said", "me and jamal", "with tobi", "zuzanna and oliwia", "told kayden"."""

@@ -196,6 +196,9 @@ def test_kinds_found_after_the_generalisation_work(text, expected):
         ("text 07700.900.431 after 6", "text [PHONE] after 6"),
         ("Idris and Musa are both 14", "[NAME] and [NAME] are both [AGE]"),
         ("kofi + adwoa came late", "[NAME] + [NAME] came late"),
+        # Lower-case word-names with a cue only a person has; a first name before a station is a place.
+        ("my big sister joy said no", "my big sister [NAME] said no"),
+        ("faith and i walked home", "[NAME] and i walked home"),
     ],
 )
 def test_kinds_found_in_the_fifth_round(text, expected):
@@ -220,6 +223,9 @@ def test_kinds_found_in_the_fifth_round(text, expected):
         "Grace period for the fines would help",
         "Summer is the best time for the youth club",
         "Year 9, Year 10 and Year 11 all came",
+        "meet me at Angel station after",
+        "my nan rose early to get the bus",
+        "my mum will pick us up",
     ],
 )
 def test_ordinary_words_named_like_people_are_kept(text):
