@@ -229,7 +229,8 @@ isnt doesnt wasnt thats theres whats u ur r n y b4 sum1 msg txt pic pics uni bes
 sesh ends roadman youths hmm hm uhh umm erm ahh aww yay wow sick dead mad long x xx xxx
 online offline app apps wifi website websites internet email emails smartphone laptop selfie selfies vape vapes
 vaping emoji emojis livestream podcast podcasts download downloads login username password hashtag meme memes
-gaming gamer gamers esports uber vlog vlogs blog blogs nav satnav""".split())
+gaming gamer gamers esports uber vlog vlogs blog blogs nav satnav
+fab appt appts hosp dept amb hr hrs gp gps xray chemo abit alot upto thankyou ihad""".split())
 # Endings of ordinary words and of English place names: such a word is a name only with a cue.
 WORD_ENDINGS = ("ly", "ing", "tion", "sion", "able", "ible", "ment", "ness", "ful", "ous", "ical", "ity", "ise", "ised",
                 "ize", "ized", "ology", "ism")
