@@ -26,7 +26,7 @@ from analysis.text import TextInputMixin
 MONTHS = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 STREET_TYPES = (
     r"road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|grove|gardens|gdns|place|pl|crescent|court|ct|"
-    r"terrace|hill|park|square|sq|walk|mews|row|green|parade|rise|vale|view|broadway"
+    r"terrace|hill|park|square|sq|walk|mews|row|green|parade|rise|vale|view|broadway|lanes"
 )
 # The UK's postcode areas (Royal Mail), for outward codes written alone ("M14", "LS8").
 POSTCODE_AREAS = (
@@ -36,6 +36,9 @@ POSTCODE_AREAS = (
     "WS|WV|W|YO|ZE"
 )
 BUILDINGS = r"house|tower|towers|court|lodge|mansions|point|heights"
+# What follows "St Thomas'"/"St John's" when it is no school: a hospital, a church, a charity, a saint's day, a place.
+SAINTS_NOT_SCHOOLS = (r"ambulance|hospital|cathedral|church|chapel|day|park|station|square|gardens|wood|road|street|"
+                      r"market|centre|center|hall|hospice|surgery|clinic|medical|estate")
 PLATFORMS = (
     r"snap(?:chat)?|sc|insta(?:gram)?|ig|tiktok|tik tok|twitter|discord|xbox|psn|playstation|steam|twitch|"
     r"youtube|yt|roblox|fortnite|gamertag|gamer tag|telegram|kik|facebook|fb|whatsapp|bereal"
@@ -50,6 +53,19 @@ HOME = (
     r"(?:i'?m|we'?re)\s+moving|(?:i|we)\s+moved|(?:my|our)\s+(?:street|road)\s+is|(?:my|our)\s+(?:house|home|flat)"
 )
 
+# A gamertag may have spaces ("Silent Ninja 47", "xX DarkRyder Xx"): after the word, the run of words with a capital or a digit.
+GAMERTAG = (r"(?i:\b(?:gamer\s?tag|psn(?:\s+(?:id|name))?|xbox\s+(?:name|tag))\b(?:\s+(?:is|=)\b|\s*[:=-])?\s*)"
+            r"(?P<gt>(?:(?:[A-Za-z]*[A-Z][\w]*|[\w]*\d[\w]*)\s+){0,3}(?:[A-Za-z]*[A-Z][\w]*|[\w]*\d[\w]*))\b")
+# Handle-shaped words ("mariaaa.x", "jess_x") count as handles only in a text that names a platform (not "service.thank").
+PLATFORM_WORD = re.compile(rf"(?i:\b(?:{PLATFORMS}|snap|account|username|handle|add me|follow)\b)")
+DOTTED_HANDLE = re.compile(r"(?<![\w@.])(?P<d>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+_?|[a-z][a-z0-9]*_)(?![\w@])(?!\.\w)")
+
+# A school named without "school" after a cue that says it is one ("attends Gladesmore", "head of year at Mossbourne").
+SCHOOL_CUE = re.compile(
+    r"(?i:\b(?:attends|attending|attended|pupil\s+at|student\s+at|students\s+at|teacher\s+at|teachers\s+at|"
+    r"head\s+of\s+year\s+at|headteacher\s+at|(?:go|goes|went|going)\s+to\s+school\s+at|(?:excluded|expelled)\s+from)\s+)"
+    r"(?P<y>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})")
+
 # Order matters: a later rule never sees what an earlier one replaced.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("EMAIL", re.compile(
@@ -57,6 +73,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         # Written out to get past filters: "kezia.b at gmail dot com".
         r"|[\w.+'-]+\s*(?:\(at\)|\[at\]|\s+at\s+)\s*[\w-]+(?:\s*(?:\.|\(dot\)|\s+dot\s+)\s*(?:com|co|uk|org|net|ac|sch))+\b", re.I)),
     ("URL", re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|co\.uk|org|net|uk|io|me|tv)(?:/\S*)?\b", re.I)),
+    ("HANDLE", re.compile(GAMERTAG)),
     ("HANDLE", re.compile(
         rf"(?i:\b(?:{PLATFORMS}))\b{HANDLE_GLUE}(?P<h>{HANDLE_SHAPE})"
         r"|(?<![\w@.])@[\w.]{2,30}"
@@ -68,6 +85,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
     ("PHONE", re.compile(
         r"(?<![\w])(?:\+44\s?\(?0?\)?\s?|0044\s?|\(?0)(?:[\s\-()]{0,2}\d){9,10}(?!\d)"
+        r"|(?<![\w.])0\d{4}\.\d{3}\.\d{3}(?![\d.])"
         # A mobile written without its 0 or +: "447700 900123", "7700 900123".
         r"|(?<![\w+])(?:44\s?)?7\d{3}(?:[\s-]?\d{6}|[\s-]\d{3}[\s-]\d{3})(?![\d-])")),
     ("NUMBER", re.compile(
@@ -89,40 +107,46 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"(?P<d>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b\.?(?:,?\s+\d{{4}}\b)?"
         rf"|\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?)"
         rf"|\b\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\.?,?\s+\d{{4}}\b"
-        rf"|\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", re.I)),
+        rf"|\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
+        r"|\b(?:19|20)\d{2}-[01]\d-[0-3]\d\b", re.I)),
     ("SCHOOL", re.compile(
         r"\b(?:(?:St\.?|Saint)\s+)?(?!The\b)(?:[A-Z][\w'’&-]*\s+(?:(?:and|of|&)\s+(?=[A-Z]))?){1,4}"
         r"(?:Academy|School|College|Primary|Secondary|Sixth Form|PRU|High|Youth\s+(?:Club|Centre|Center|Project|Hub)|Hub)\b"
-        r"(?!\s+(?i:street|st|road|rd)\b)(?:\s+(?:School|College|Academy))?"
-        r"|\b(?i:st\.?|saint)\s+[^\W\d_]+['’]s\b(?:\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:School|College|Academy|Primary|High))?"
+        r"(?!\s+(?i:street|st|road|rd)\b)(?:\s+(?:School|College|Academy))?(?:\s+for\s+(?:Girls|Boys))?"
+        # A saint's name is a school only when nothing says it is a hospital, a church, a charity or a day.
+        rf"|\b(?i:st\.?|saint)\s+[^\W\d_]+['’]s\b(?!\s+(?i:{SAINTS_NOT_SCHOOLS})\b)(?:\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:School|College|Academy|Primary|High))?"
     )),
     # Lower case, checked against the lexicon in pattern_spans: "langdon academy", not "my old primary school".
     ("SCHOOL", re.compile(r"\b(?P<l>(?:[A-Za-z][\w'’-]*\s+){1,3}(?i:academy|school|college|primary|high|sixth form|youth club|youth centre))\b"
                           r"(?!\s+(?i:street|st|road|rd)\b)"
                           r"|(?i:\b(?:year|yr)\s*\d{1,2}\s+at\s+)(?P<y>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})")),
+    ("SCHOOL", SCHOOL_CUE),
     ("ADDRESS", re.compile(
         rf"(?i:\b(?:flat|apartment|apt)\s+\d+\w?(?:,\s*(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{BUILDINGS}))?(?:,\s*\d{{1,4}}[a-z]?\s+(?:[A-Za-z'’-]+\s+){{1,3}}(?:{STREET_TYPES})\b)?)"
-        rf"|\b\d{{1,4}}[a-z]?\s+(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{BUILDINGS})\b(?:,\s*(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b)?"
-        rf"|(?i:\bnumber\s+\d{{1,4}}[a-z]?\s+(?:on|in)\s+)?\b\d{{1,4}}[a-z]?\s+(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b(?:\s+(?:North|South|East|West))?"
+        r"|\b(?i:flat|apartment|apt)\s+[A-HJ-Z]\b(?![\w'’])"
+        rf"|\b\d{{1,4}}[a-zA-Z]?\s+(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{BUILDINGS})\b(?:,\s*(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b)?"
+        rf"|(?i:\bnumber\s+\d{{1,4}}[a-z]?\s+(?:on|in)\s+)?\b\d{{1,4}}[a-zA-Z]?\s+(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b(?:\s+(?:North|South|East|West))?"
         rf"|(?i:\bnumber\s+\d{{1,4}}[a-z]?\s+(?:on|in)\s+)(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES})\b"
-        rf"|(?i:\b(?:{HOME})\s+(?:(?:on|in|at|off|near|to|down|by|up)\s+)?(?:the\s+)?(?P<s>(?:(?!(?:the|a|an|my|our|this|that|same|local|main|high|big|little|quiet|busy)\b)[a-z][\w'’-]*\s+){{1,3}}(?:{STREET_TYPES})))\b"
-        rf"|(?i:\b(?:{HOME_WORDS})\b[^.!?;\n]{{0,40}}?\b(?:on|in|off|at)\s+)(?P<t>(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES}|{BUILDINGS}))\b"
+        rf"|(?i:\b(?:{HOME})\s+(?:(?:on|in|at|off|near|to|down|by|up)\s+)?(?:the\s+)?(?P<s>(?:\d{{1,4}}[a-z]?\s+)?(?:(?!(?:the|a|an|my|our|this|that|same|local|main|high|big|little|quiet|busy)\b)[a-z][\w'’-]*\s+){{1,3}}(?:{STREET_TYPES})))\b"
         r"|\b(?:[A-Z][\w'’-]*\s+){1,3}(?i:estate)\b"
         r"|\b[Bb]lock\s+[A-Z]\b"
     )),
+    # A street or block a few words after a home word; after the rest, so that "our flat is 3B Heron House on …" keeps both.
+    ("ADDRESS", re.compile(
+        rf"(?i:\b(?:{HOME_WORDS})\b[^.!?;\n]{{0,40}}?\b(?:on|in|off|at)\s+)(?P<t>(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{STREET_TYPES}|{BUILDINGS}))\b")),
 )
 
 # A named youth club, centre or hub is typed as a club, not a school.
 CLUB_ENDING = re.compile(r"(?i:\b(?:club|centre|center|hub|project))$")
 
-# Words that take a name after them; the title itself stays ("Sgt [NAME]").
+# Words that take a name after them; the title goes with the name ("Sgt Okafor" -> "[NAME]").
 TITLES = frozenset("""mr mrs ms miss mx dr sir pc dc sgt ds di dci insp inspector sergeant constable officer detective
 coach prof professor rev reverend pastor imam pcso pcsos supt superintendent madame madam mme mlle monsieur herr
 frau senor señor senora señora signor signora profe ustadh ustadha ustaz sheikh""".split())
 # People a young person names ("my brother Marcus", "our youth worker, Dami").
 RELATIONS = frozenset("""mum mam mom mother dad father stepdad stepmum brother bro sister sis cousin uncle aunt
 auntie nan nana gran grandma grandad nanny friend mate bestie boyfriend girlfriend bf gf teacher tutor neighbour
-son daughter partner carer worker coach tester participant siblings sibling twin mentor volunteer""".split())
+son daughter partner carer worker keyworker caseworker coach tester participant siblings sibling twin mentor volunteer""".split())
 RELATION_ADJECTIVES = frozenset("little big older younger baby twin best new old step half".split())
 INTRODUCERS = (("big", "up"), ("shout", "out", "to"), ("shoutout", "to"), ("shout", "out"), ("thanks", "to"),
                ("my", "name", "is"), ("my", "name's"), ("my", "names"), ("name", "is"), ("name",), ("named",),
@@ -152,7 +176,7 @@ explain explained introduce introduced married engaged related similar closer"""
 SPEECH_VERBS = frozenset("""said says say wants want wanted thinks think reckon reckons told tells asked asks
 helped helps started ran runs organised organized did does went goes lives lived got gets wrote writes loves
 likes hates made makes won plays played came comes gave gives is was has had keeps kept""".split())
-COORDINATORS = frozenset({"and", "n", "&", "or", "with", ","})
+COORDINATORS = frozenset({"and", "n", "&", "+", "or", "with", ","})
 # Proper nouns young people write that are not people: apps, brands, shops, places, lines, events.
 NOT_PEOPLE = frozenset("""snapchat snap instagram insta whatsapp tiktok youtube discord roblox fortnite xbox
 playstation ps5 minecraft twitch facebook twitter telegram reddit netflix spotify google apple iphone android samsung
@@ -172,7 +196,29 @@ imessage facetime messenger hoop wink yolo zepeto habbo vsco weverse tinychat ch
 alexa citymapper duolingo kahoot seneca sparx quizlet gimkit blooket wattpad gta fifa valorant runescape
 clash brawl among apex rocket league call duty warzone vaisakhi bonfire pride olympic jubilee elizabeth central northern piccadilly bakerloo district circle metropolitan
 victoria overground lizzy chatgpt ai covid tik tok oyster astra corsa fiesta focus golf polo prius bmw audi mercedes
-toyota ford vauxhall honda nissan kia tesla range rover""".split())
+toyota ford vauxhall honda nissan kia tesla range rover arsenal spurs millwall fulham brentford everton qpr
+god allah psn xbl gamertag kooth papyrus redthread youngminds stem4 mermaids""".split())
+# Brands, characters, awards and public figures named like people ("Dr Martens", "Mr Whippy", "Duke of Edinburgh").
+NAMED_LIKE_PEOPLE = tuple(tuple(name.split()) for name in """dr martens|doc martens|dr pepper|mr whippy|mr men|little miss|
+ms marvel|pc world|mr kipling|mr bean|doctor who|dr who|mr beast|sgt pepper|duke of edinburgh|harry potter|jack wills|
+ben & jerry|ben and jerry|ted baker|tommy hilfiger|ralph lauren|calvin klein|hugo boss|marks & spencer|marks and spencer|
+peppa pig|captain america|martin luther king|nelson mandela|rosa parks|marcus rashford|bukayo saka|raheem sterling|
+taylor swift|greta thunberg|king charles|prince william|prince harry|queen elizabeth|boris johnson|rishi sunak|
+keir starmer|sadiq khan|andrew tate|billie eilish|ed sheeran|lewis hamilton|anthony joshua|mo farah|santa claus|
+father christmas|jack daniels|ronald mcdonald|mr motivator|miss marple|dr seuss|dr dre""".replace("\n", " ").split("|"))
+# First names that are ordinary English words and that NLTK's `names` does not list ("Blessing came", "Favour and Precious").
+WORD_NAMES = frozenset("blessing destiny precious favour treasure summer miracle godswill goodness comfort princess".split())
+# Verbs after a sentence-opening word that make it a person ("Blessing said …", "Will reckons …").
+TELLING_VERBS = frozenset("""said says told tells asked asks reckons thinks texted messaged rang phoned lives wrote
+replied shouted whispered knows""".split())
+# What may follow a name given after a relation ("my step dad lee is …").
+AFTER_A_NAME = frozenset("is was has had said says and from n & + who 's".split())
+# Places that a first name before them makes no person ("Angel station", "Victoria line").
+PLACE_ONLY_NOUNS = frozenset("""station line road street lane avenue estate centre center library market mall common hospital
+mosque gurdwara temple academy school college university gym pool stadium bridge square broadway overground underground
+tube river canal shopping leisure""".split())
+# Never part of a name, whatever the case ("Zoë Nguyễn, Year 9").
+NEVER_NAMES = frozenset("year yr room floor".split())
 DAYS_AND_MONTHS = frozenset("""monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays
 thursdays fridays saturdays sundays january february march april may june july august september october november
 december""".split())
@@ -183,20 +229,22 @@ isnt doesnt wasnt thats theres whats u ur r n y b4 sum1 msg txt pic pics uni bes
 sesh ends roadman youths hmm hm uhh umm erm ahh aww yay wow sick dead mad long x xx xxx
 online offline app apps wifi website websites internet email emails smartphone laptop selfie selfies vape vapes
 vaping emoji emojis livestream podcast podcasts download downloads login username password hashtag meme memes
-gaming gamer gamers esports uber vlog vlogs blog blogs""".split())
+gaming gamer gamers esports uber vlog vlogs blog blogs nav satnav
+fab appt appts hosp dept amb hr hrs gp gps xray chemo abit alot upto thankyou ihad""".split())
 # Endings of ordinary words and of English place names: such a word is a name only with a cue.
 WORD_ENDINGS = ("ly", "ing", "tion", "sion", "able", "ible", "ment", "ness", "ful", "ous", "ical", "ity", "ise", "ised",
                 "ize", "ized", "ology", "ism")
 PLACE_ENDINGS = ("ton", "ham", "ford", "field", "land", "side", "bury", "borough", "burgh", "wich", "stead", "minster",
                  "mouth", "chester", "caster", "cester", "worth", "dale", "gate", "wood", "combe", "pool", "port",
                  "bridge", "thorpe", "ley", "by", "shire", "burn", "hall", "stone", "stow", "wick", "hurst", "bourne",
-                 "cliffe", "holme", "thwaite")
+                 "cliffe", "holme", "thwaite", "mead", "wark")
 # British spellings of words the `words` corpus has in American spelling.
 BRITISH = (("our", "or"), ("re", "er"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("isation", "ization"),
            ("yse", "yze"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("ence", "ense"), ("llor", "lor"))
 TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+|[^\w\s]")
 AGE = re.compile(
-    r"(?i:\b(?:i'?m|i am|aged?|age:?|is|he'?s|she'?s|they'?re|turned|turning)\s+)(?P<a>\d{1,2})\b(?!\s*(?:pm|am|%|:|\.\d|mins?\b|minutes|hours|p\b|quid|pounds|£))"
+    r"(?i:\b(?:(?:i'?m|i am|aged?|age:?|is|are|he'?s|she'?s|they'?re|we'?re|turned|turning)"
+    r"(?:\s+(?:only|just|nearly|almost|both|now|still))?|both)\s+)(?P<a>\d{1,2})\b(?!\s*(?:pm|am|%|:|\.\d|mins?\b|minutes|hours|p\b|quid|pounds|£))"
     r"|\((?P<b>\d{1,2})\)"
     r"|(?<=[,(])\s*(?P<c>\d{1,2})\s*(?=[,)]|$|\s*-)"
 )
@@ -323,6 +371,31 @@ class _NameFinder:
         self.count = len(self.tokens)
         self.chosen: set[int] = set()
         self._tags: list[str] = []
+        self.fixed = self._never_people()
+        # "Will" is a stopword, and a name when used as one ("I will ask Will", "Will said …").
+        self.stop_names = {k for k, t in enumerate(self.tokens) if t.text == "Will" and self._will_is_a_name(k)}
+
+    def _never_people(self) -> set[int]:
+        """Words that are no one here: a brand or public figure named like a person, a saint's place, "Year 9"."""
+        lows, tokens, out = self.lows, self.tokens, set()
+        for k, low in enumerate(lows):
+            for name in _NAMED_BY_FIRST.get(low, ()):
+                if tuple(lows[k:k + len(name)]) == name:
+                    out.update(range(k, k + len(name)))
+            if low in NEVER_NAMES:
+                out.add(k)
+            before = k - 2 if k >= 2 and lows[k - 1] == "." else k - 1
+            if before >= 0 and lows[before] in ("st", "saint") and tokens[before].capitalised and tokens[k].capitalised:
+                out.add(k)  # "St Pancras", "St. Thomas' Hospital"
+        return out
+
+    def _will_is_a_name(self, k: int) -> bool:
+        at = self.at
+        if self.sentence_start(k):
+            return at(k + 1) in TELLING_VERBS or at(k + 1) in ("from", "and", "&", "n", ",") or self.tokens[k].possessive or (
+                at(k + 1) in ("is", "was") and at(k + 2) in ("my", "our"))
+        before = self.tokens[k - 1]
+        return not before.capitalised and at(k - 1) not in DETERMINERS and at(k - 1) not in ("good", "free", "ill", "own")
 
     def spans(self, name_tagger=None) -> list[Span]:
         self._choose_after_cues()
@@ -346,7 +419,8 @@ class _NameFinder:
 
     def not_person(self, i: int) -> bool:
         t = self.tokens[i]
-        return (not t.is_word_like or t.all_caps or t.low in self.stop or t.low in NOT_PEOPLE or f"{t.low}'s" in NOT_PEOPLE
+        return (not t.is_word_like or t.all_caps or (t.low in self.stop and i not in self.stop_names) or i in self.fixed
+                or t.low in NOT_PEOPLE or f"{t.low}'s" in NOT_PEOPLE
                 or t.low in DAYS_AND_MONTHS or t.low in TITLES or t.low in RELATIONS
                 or (len(t.low) < 2 and not t.capitalised) or t.low in ("i", "i'm", "im", "i'll", "i've", "i'd"))
 
@@ -359,8 +433,9 @@ class _NameFinder:
             "-" in low and parts and all(lex.is_word(part) for part in parts))
 
     def first_name(self, i: int) -> bool:
-        return not self.not_person(i) and (self.tokens[i].low in self.lex.first_names or any(
-            part in self.lex.first_names for part in self.tokens[i].low.split("-")))
+        t = self.tokens[i]
+        return not self.not_person(i) and (t.low in self.lex.first_names or (t.capitalised and t.low in WORD_NAMES) or any(
+            part in self.lex.first_names for part in t.low.split("-")))
 
     def first_name_anyhow(self, i: int) -> bool:
         """A first name even if it is also a place or a line ("Victoria Nowak")."""
@@ -436,6 +511,9 @@ class _NameFinder:
                 if j < count and (tokens[j].capitalised or self.unknown(j)) and not self.not_person(j) and not (
                         lows[j] in SPEECH_VERBS or (not tokens[j].capitalised and self.lex.is_word(lows[j]))):
                     self.chosen.add(j)
+                elif j < count and not tokens[j].capitalised and self.first_name(j) and lows[j] not in SPEECH_VERBS \
+                        and (at(j + 1) in AFTER_A_NAME or not self.tokens[j + 1:j + 2] or not self.tokens[j + 1].is_word_like):
+                    self.chosen.add(j)  # "my step dad lee is …", "my sister grace said …"
 
     def _introduced(self, words: tuple[str, ...], j: int) -> bool:
         """After "I'm" only a capitalised non-word counts ("I'm Mantas", not "I'm tired"); after "my name is", more does."""
@@ -466,12 +544,16 @@ class _NameFinder:
             elif t.capitalised and self.first_name(i) and not lex.is_word(t.low) and at(i - 1) not in DETERMINERS:
                 self.chosen.add(i)
             elif t.capitalised and self.first_name(i):
+                if at(i + 1) in PLACE_ONLY_NOUNS:
+                    continue  # "Angel station"
                 if self._word_used_as_name(i):
                     self.chosen.add(i)
             elif not t.capitalised and self.first_name(i) and not lex.is_word(t.low) and at(i + 1) != "" \
                     and not at(i + 1).isdigit():
                 self.chosen.add(i)
             elif not t.capitalised and self.unknown(i) and self._lower_case_cue(i):
+                self.chosen.add(i)
+            elif not t.capitalised and self.first_name(i) and self._lower_word_name_cue(i):
                 self.chosen.add(i)
 
     def _word_used_as_name(self, i: int) -> bool:
@@ -484,14 +566,28 @@ class _NameFinder:
                           and at(i - 1) not in DETERMINERS and not (i > 0 and tokens[i - 1].capitalised))
         # Capitalised mid-sentence, a word like "Mark" or "Dawn" is somebody ("I hope Mark and Dawn read this").
         mid_sentence = not self.sentence_start(i) and at(i - 1) not in DETERMINERS and not tokens[i - 1].capitalised
-        return surname or and_i or me_and or proper_subject or mid_sentence or (tokens[i].possessive and at(i + 1) in RELATIONS)
+        # Opening a sentence, a word is somebody when they say or tell something, or are somebody's ("Blessing said …",
+        # "Will from my class …", "Destiny is my little sister").
+        telling = self.sentence_start(i) and (at(i + 1) in TELLING_VERBS or at(i + 1) == "from")
+        whose = at(i + 1) in ("is", "was", "'s") and at(i + 2) in ("my", "our") and any(
+            at(k) in RELATIONS for k in range(i + 3, i + 6))
+        return surname or and_i or me_and or proper_subject or mid_sentence or telling or whose or (
+            tokens[i].possessive and at(i + 1) in RELATIONS)
+
+    def _lower_word_name_cue(self, i: int) -> bool:
+        """A lower-case first name that is also a word, with a cue only a person has: "grace and i", "rose n amira", "hope okafor said"."""
+        at, tokens = self.at, self.tokens
+        listed = at(i + 1) in ("and", "n", "&", "+") and (at(i + 2) in ("i", "me") or (
+            i + 2 < self.count and not tokens[i + 2].capitalised and (self.unknown(i + 2) or self.first_name(i + 2))))
+        surname = i + 1 < self.count and not tokens[i + 1].capitalised and self.unknown(i + 1) and at(i + 2) in SPEECH_VERBS
+        return listed or surname
 
     def _lower_case_cue(self, i: int) -> bool:
         """ "kemar's", "krystian from", "aoife said", "me and jamal", "with tobi", "zuzanna and oliwia", "told kayden"."""
         at, tokens = self.at, self.tokens
         return (tokens[i].possessive or at(i + 1) == "from" or at(i + 1) in SPEECH_VERBS - {"is", "was", "has", "had"}
                 or (at(i - 1) in COORDINATORS and at(i - 2) in ("me", "i")) or at(i - 1) == "with"
-                or (at(i + 1) in ("and", "n", "&") and i + 2 < self.count and not tokens[i + 2].capitalised and self.unknown(i + 2))
+                or (at(i + 1) in ("and", "n", "&", "+") and i + 2 < self.count and not tokens[i + 2].capitalised and self.unknown(i + 2))
                 or ((i == 0 or not tokens[i - 1].is_word_like) and at(i + 2) in SPEECH_VERBS and at(i + 1) not in self.stop)
                 or at(i - 1) in PERSON_VERBS)
 
@@ -532,6 +628,11 @@ class _NameFinder:
         j = i - 2
         if self.at(i - 1) in COORDINATORS - {"with", "or", ","} and j >= 0 and not self.tokens[j].capitalised and self.unknown(j):
             return j
+        # A word-name opening a list of names ("Favour and Precious run …", "Jack, Mark and Will were there").
+        if self.at(i - 1) in ("and", "&", "n", "+", ",") and j >= 0 and self.tokens[j].capitalised and self.sentence_start(j) \
+                and (self.first_name(j) or self.unknown(j) or (self.lows[j] in self.lex.proper_nouns and self.lows[j] not in NOT_PEOPLE)) \
+                and self.tokens[i].capitalised and not self.not_person(j):
+            return j
         return None
 
     def _first_name_before(self, i: int) -> int | None:
@@ -551,6 +652,16 @@ class _NameFinder:
         opener = at(j) in ADDRESSING or at(j) in OPENERS or at(j).endswith("ly") or at(j) in PLACE_NOUNS
         return j if self.unknown(i) and not opener and not self.placeish(j) else None
 
+    def _title_start(self, i: int) -> int:
+        """Where the title before a name starts ("Sgt. Okafor", "Detective Sergeant Rahman"): it goes with the name."""
+        tokens, start, j = self.tokens, i, i - 1
+        while True:
+            k = j - 1 if self.at(j) == "." else j
+            if k < 0 or self.lows[k] not in TITLES or k in self.fixed \
+                    or self.text[tokens[k].end:tokens[start].start] not in (" ", ". ", "."):
+                return start
+            start, j = k, k - 1
+
     def _merged(self) -> list[Span]:
         spans: list[Span] = []
         text, tokens = self.text, self.tokens
@@ -559,10 +670,16 @@ class _NameFinder:
             if spans and i - 1 in self.chosen and t.start - spans[-1].end <= 1 and not tokens[i - 1].possessive:
                 spans[-1] = Span("NAME", spans[-1].start, t.end, text[spans[-1].start:t.end])
             else:
-                spans.append(Span("NAME", t.start, t.end, t.text))
+                start = tokens[self._title_start(i)].start
+                spans.append(Span("NAME", start, t.end, text[start:t.end]))
         # An initial's full stop belongs to it ("Mohammed A.").
         return [Span(s.kind, s.start, s.end + 1, text[s.start:s.end + 1])
                 if len(s.text.split()[-1]) == 1 and text[s.end:s.end + 1] == "." else s for s in spans]
+
+
+_NAMED_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _name in NAMED_LIKE_PEOPLE:
+    _NAMED_BY_FIRST.setdefault(_name[0], []).append(_name)
 
 
 def pattern_spans(text: str) -> list[Span]:
@@ -586,7 +703,26 @@ def pattern_spans(text: str) -> list[Span]:
                 _add(spans, text, kind, match.start("l") + start, match.end("l"))
                 continue
             _add(spans, text, kind, *match.span(group))
-    return spans
+    if PLATFORM_WORD.search(text):
+        for match in DOTTED_HANDLE.finditer(text):
+            if not _plain_word(match.group("d").lower().strip("._")):
+                _add(spans, text, "HANDLE", *match.span("d"))
+    return [_with_area(text, s, spans) if s.kind in ("SCHOOL", "ADDRESS") else s for s in spans]
+
+
+AREA_AFTER = re.compile(r"\s+([A-Z][a-z]+)\b")
+
+
+def _with_area(text: str, span: Span, spans: list[Span]) -> Span:
+    """A school's or street's area straight after it belongs to it ("Harris Academy Peckham", "221 High Road Leytonstone")."""
+    match = AREA_AFTER.match(text, span.end)
+    if not match or any(s.start < match.end() and match.start() < s.end for s in spans if s is not span):
+        return span
+    low = match.group(1).lower()
+    place = low in NOT_PEOPLE or low in lexicon().proper_nouns or (low.endswith(PLACE_ENDINGS) and not _plain_word(low))
+    if not place or low in DAYS_AND_MONTHS or low in lexicon().first_names:
+        return span
+    return Span(span.kind, span.start, match.end(), text[span.start:match.end()])
 
 
 def _school_name_like(words: str) -> bool:

@@ -77,16 +77,16 @@ def test_the_transformer_works_on_a_list():
         ("Rose Kelly said the rose garden needs benches", "[NAME] said the rose garden needs benches"),
         ("Grace and I made the poster", "[NAME] and I made the poster"),
         ("my little brother jayden is scared of the dogs", "my little brother [NAME] is scared of the dogs"),
-        # Officers' and teachers' surnames after a title (the title stays).
-        ("Sgt Okonjo and PC Mahmoud came to the club", "Sgt [NAME] and PC [NAME] came to the club"),
-        ("Detective Sergeant Ellis came to our school", "Detective Sergeant [NAME] came to our school"),
+        # Officers' and teachers' surnames after a title: the title goes with the name (as most writers label it).
+        ("Sgt Okonjo and PC Mahmoud came to the club", "[NAME] and [NAME] came to the club"),
+        ("Detective Sergeant Ellis came to our school", "[NAME] came to our school"),
         ("I hope Mark and Dawn from the council read this", "I hope [NAME] and [NAME] from the council read this"),
-        ("pls tell miss rahman i'm late", "pls tell miss [NAME] i'm late"),
-        ("Mr Ó Súilleabháin runs the club", "Mr [NAME] runs the club"),
-        ("Mr. Green told us off for nothing", "Mr. [NAME] told us off for nothing"),
-        ("Madame Dubois teaches French", "Madame [NAME] teaches French"),
-        ("Señora Lopez is kind", "Señora [NAME] is kind"),
-        ("Supt Clarke came to assembly", "Supt [NAME] came to assembly"),
+        ("pls tell miss rahman i'm late", "pls tell [NAME] i'm late"),
+        ("Mr Ó Súilleabháin runs the club", "[NAME] runs the club"),
+        ("Mr. Green told us off for nothing", "[NAME] told us off for nothing"),
+        ("Madame Dubois teaches French", "[NAME] teaches French"),
+        ("Señora Lopez is kind", "[NAME] is kind"),
+        ("Supt Clarke came to assembly", "[NAME] came to assembly"),
         # Homes and schools.
         ("we live at 42 Barking Road", "we live at [ADDRESS]"),
         ("I'm from the Ferndown estate", "I'm from the [ADDRESS]"),
@@ -164,6 +164,72 @@ def test_each_kind_of_detail_is_replaced(text, expected):
 )
 def test_kinds_found_after_the_generalisation_work(text, expected):
     assert redact(text) == expected
+
+
+# Written here for the fifth round (issue 10 item 2): kinds the leave-one-source-out misses showed, in new sentences.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "Will" is a stopword and a name: capitalised mid-sentence, or opening a sentence before a verb of telling.
+        ("can you remind Will that the bus goes at 4", "can you remind [NAME] that the bus goes at 4"),
+        ("Will reckons the park needs lights", "[NAME] reckons the park needs lights"),
+        ("Will, Jordan and me will sort the music", "[NAME], [NAME] and me will sort the music"),
+        # Word-names opening a sentence: telling verbs, "is my cousin", a list of names.
+        ("Treasure said the session was too short", "[NAME] said the session was too short"),
+        ("Precious is my cousin and she is shy", "[NAME] is my cousin and she is shy"),
+        ("Destiny and Favour won the quiz", "[NAME] and [NAME] won the quiz"),
+        # Titles go with the name, with or without a full stop.
+        ("Insp. Kowalski chaired it", "[NAME] chaired it"),
+        # Handles: gamertags with spaces, handle-shaped words in a text about an app.
+        ("psn id is Frost Byte 22 if u play", "psn id is [HANDLE] if u play"),
+        ("tiktok is where i post, im lola.vibes on there", "tiktok is where i post, im [HANDLE] on there"),
+        # Homes: a number before a lower-case street, a flat with a letter, a house number with a capital.
+        ("we live at 9a cedar grove", "we live at [ADDRESS]"),
+        ("ring the bell for flat C", "ring the bell for [ADDRESS]"),
+        ("she stays at 14C Pelham Court", "she stays at [ADDRESS]"),
+        # A school's area after its name, "School for Girls", a school after "attends".
+        ("Tomasz goes to Oasis Academy Brixton", "[NAME] goes to [SCHOOL]"),
+        ("my sister is at Haverstock School for Girls", "my sister is at [SCHOOL]"),
+        ("Callum attends Rokeby and hates it", "[NAME] attends [SCHOOL] and hates it"),
+        # Dates, phones and ages in more shapes.
+        ("DOB 2011-07-03", "DOB [DATE]"),
+        ("text 07700.900.431 after 6", "text [PHONE] after 6"),
+        ("Idris and Musa are both 14", "[NAME] and [NAME] are both [AGE]"),
+        ("kofi + adwoa came late", "[NAME] + [NAME] came late"),
+        # Lower-case word-names with a cue only a person has; a first name before a station is a place.
+        ("my big sister joy said no", "my big sister [NAME] said no"),
+        ("faith and i walked home", "[NAME] and i walked home"),
+    ],
+)
+def test_kinds_found_in_the_fifth_round(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Brands, characters and public figures named like people; saints' places, charities and days.
+        "my Dr Martens need new laces",
+        "Mr Whippy was parked outside the gates",
+        "we read about Rosa Parks and Martin Luther King",
+        "I did the Duke of Edinburgh expedition",
+        "St Thomas' Hospital was quick",
+        "St George's Day parade was loud",
+        "St John's Ambulance cadets meet on Mondays",
+        "Thank God the bus came",
+        "I support Arsenal",
+        # "Will" as the modal, and word-names as words.
+        "Will you open the hall on Sundays?",
+        "Grace period for the fines would help",
+        "Summer is the best time for the youth club",
+        "Year 9, Year 10 and Year 11 all came",
+        "meet me at Angel station after",
+        "my nan rose early to get the bus",
+        "my mum will pick us up",
+    ],
+)
+def test_ordinary_words_named_like_people_are_kept(text):
+    assert redact(text) == text
 
 
 # Places as areas, organisations and teams are not people (also written here).
