@@ -54,7 +54,7 @@ async def add_answers(survey_id: int, question_id: int, texts: list[str], first:
     """Answers inserted directly (screening is not what is measured), numbered from `first`."""
     from datetime import UTC, datetime, timedelta
 
-    from surveys.tables import Answer, Response
+    from surveys.questionnaires.tables import Answer, Response
 
     now = datetime.now(UTC)
     for start in range(0, len(texts), 500):
@@ -73,9 +73,9 @@ async def prepare(answers: int) -> tuple[int, str, str]:
     from app.accounts.roles import Role
     from app.accounts.services import RoleGrant, create_user_with_password
     from app.accounts.tables import Agency
-    from surveys import services
-    from surveys.services import QuestionFields
-    from surveys.tables import Audience, QuestionKind
+    from surveys.questionnaires import services
+    from surveys.questionnaires.services import QuestionFields
+    from surveys.questionnaires.tables import Audience, QuestionKind
 
     texts = bench_texts(0, answers)
     survey_id = await services.create_survey({"title": "Benchmark", "audience": Audience.young_people, "languages": ["en"]},

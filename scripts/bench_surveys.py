@@ -42,8 +42,8 @@ async def main() -> None:
     from piccolo.engine.postgres import PostgresEngine
 
     from app.database import current_engine, migrate
-    from surveys import exports, results, services
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires import exports, results, services
+    from surveys.questionnaires.demo import load_demo_survey
 
     await migrate()
     engine = current_engine()

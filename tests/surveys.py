@@ -8,11 +8,11 @@ from dataclasses import replace
 import httpx
 
 from app.governance.services import load_structure
-from surveys import services
-from surveys.consent import NOTICE_VERSION
-from surveys.definition import Condition, Option
-from surveys.services import QuestionFields
-from surveys.tables import Audience, QuestionKind
+from surveys.participation.consent import NOTICE_VERSION
+from surveys.questionnaires import services
+from surveys.questionnaires.definition import Condition, Option
+from surveys.questionnaires.services import QuestionFields
+from surveys.questionnaires.tables import Audience, QuestionKind
 
 YES_NO_NOT_SURE = ("yes", "no", "not_sure")
 

@@ -22,10 +22,10 @@ from app.insights.schemas import AnswersForm, FlagForm, MergeForm, QuoteForm, Re
 from app.insights.sources import SourceError, SurveyQuestionSource
 from app.insights.tables import ACTIVE_STATES
 from app.web.requests import AppSettings, RowId, actor_of, client_ip, signed_in_user
-from surveys import results as survey_results
-from surveys import services as survey_services
-from surveys.definition import TEXT_KINDS
-from surveys.staff_controllers import may_see_results, viewer_for
+from surveys.questionnaires import results as survey_results
+from surveys.questionnaires import services as survey_services
+from surveys.questionnaires.definition import TEXT_KINDS
+from surveys.questionnaires.staff_controllers import may_see_results, viewer_for
 
 SHORT = 100
 ANSWERS_PER_PAGE = 200

@@ -471,8 +471,8 @@ async def get_run(run_id: int) -> dict | None:
 
 async def cohort_split(survey_id: int, by_key: str) -> tuple[list[str], dict[int, str]] | None:
     """For "share by cohort": the choice question's option labels and each response's answer."""
-    from surveys import results as survey_results
-    from surveys import services as survey_services
+    from surveys.questionnaires import results as survey_results
+    from surveys.questionnaires import services as survey_services
 
     definition = await survey_services.load_definition(survey_id)
     question = next((q for q in survey_results.crosstab_candidates(definition) if q.key == by_key), None)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
-from surveys import services as survey_services
-from surveys.definition import TEXT_KINDS, SurveyDef
+from surveys.questionnaires import services as survey_services
+from surveys.questionnaires.definition import TEXT_KINDS, SurveyDef
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """What the API reads: the same services the staff pages use, seen as a role that may not see
 small groups or raw free text (an integration never does), turned into the API's Structs.
 
-Nothing here counts or suppresses on its own: survey figures come from `surveys.results.summarise`
+Nothing here counts or suppresses on its own: survey figures come from `surveys.questionnaires.results.summarise`
 (`to_json`, as results.json), themes from `app.insights.services.run_view`, indicators from
-`surveys.indicators`. A cohort's figures are the cells of the results page's cross-tab "by" the
+`surveys.questionnaires.indicators`. A cohort's figures are the cells of the results page's cross-tab "by" the
 cohort's question, each protected against the whole survey's figures exactly as that page is.
 """
 
@@ -14,10 +14,10 @@ import msgspec
 from app.insights import services as insights
 from app.insights.sources import SurveyQuestionSource
 from app.integrations import schemas
-from surveys import indicators, results, services
-from surveys.definition import TEXT_KINDS, SurveyDef
-from surveys.suppression import PRIMARY
-from surveys.tables import QuestionKind, Survey, SurveyStatus
+from surveys.participation.suppression import PRIMARY
+from surveys.questionnaires import indicators, results, services
+from surveys.questionnaires.definition import TEXT_KINDS, SurveyDef
+from surveys.questionnaires.tables import QuestionKind, Survey, SurveyStatus
 
 VIEWER = results.Viewer()
 """Tokens never see small groups or free text before redaction."""

@@ -11,10 +11,10 @@ import pytest
 
 from app.accounts.roles import Role
 from app.insights.tables import Theme, ThemeRun
-from surveys import services
-from surveys.definition import Given
-from surveys.demo import load_demo_survey
-from surveys.tables import ResponseMode
+from surveys.questionnaires import services
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.demo import load_demo_survey
+from surveys.questionnaires.tables import ResponseMode
 from tests.browser.test_staff_pages import sign_in
 from tests.browser_support import LiveServer, assert_accessible
 from tests.staff import make_user

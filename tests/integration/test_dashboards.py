@@ -13,9 +13,9 @@ from app.accounts import services as accounts
 from app.accounts.roles import Role
 from app.accounts.tables import Agency
 from app.governance.tables import Board, Project
-from surveys import services as survey_services
-from surveys.definition import Given
-from surveys.tables import Audience, Response, ResponseMode
+from surveys.questionnaires import services as survey_services
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import Audience, Response, ResponseMode
 from tests.staff import PASSWORD, post_form, signed_in_cookie
 from tests.surveys import make_survey
 
@@ -89,7 +89,7 @@ async def test_a_project_lead_sees_the_report_due_and_the_board_sees_it_overdue(
 
 
 async def test_a_board_member_sees_the_indicators_of_their_boards_projects(client, people):
-    from surveys.tables import Survey
+    from surveys.questionnaires.tables import Survey
     from tests.integration.surveys.test_indicators import make_wave
     from tests.integration.surveys.test_indicators import people as answering
 

@@ -17,9 +17,9 @@ from app.audit.tables import AuditEvent
 from app.governance.tables import Milestone, Project
 from app.reports import services as reports
 from app.reports.tables import HighlightReport
-from surveys import services as survey_services
-from surveys.definition import Given
-from surveys.tables import ResponseMode
+from surveys.questionnaires import services as survey_services
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import ResponseMode
 from tests.jobs import smtp_settings
 from tests.staff import PASSWORD, post_form, signed_in_cookie
 from tests.surveys import make_survey

@@ -16,9 +16,9 @@ from app.database import write_transaction
 from app.free_text import FlaggedText, assess, hold
 from app.safeguarding import alerts
 from app.safeguarding.tables import AlertDelivery, Disclosure, DisclosureState
-from surveys import services
-from surveys.definition import Given
-from surveys.tables import ResponseMode
+from surveys.questionnaires import services
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import ResponseMode
 from tests.conftest import in_process_client
 from tests.jobs import RefusingSMTP, due_now, eventually, job_rows, running_worker, smtp_settings
 from tests.staff import make_user, signed_in_cookie

@@ -17,10 +17,10 @@ from app.audit.tables import AuditEvent
 from app.insights.tables import ThemeMember, ThemeRun
 from app.you_said_we_did import services
 from app.you_said_we_did.tables import Publication, ReceiptFollow
-from surveys import receipts
-from surveys import services as survey_services
-from surveys.definition import Given
-from surveys.tables import Response, ResponseMode
+from surveys.participation import receipts
+from surveys.questionnaires import services as survey_services
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import Response, ResponseMode
 from tests.integration.test_findings import as_user, draft_from_theme, send_to_project, world  # noqa: F401  (world is a fixture)
 from tests.jobs import smtp_settings
 from tests.staff import post_form

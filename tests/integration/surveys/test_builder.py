@@ -5,8 +5,8 @@ import re
 import pytest
 
 from app.accounts.roles import Role
-from surveys import services
-from surveys.tables import BankQuestion, Question, Survey, Translation
+from surveys.questionnaires import services
+from surveys.questionnaires.tables import BankQuestion, Question, Survey, Translation
 from tests.staff import make_user, post_form, signed_in_cookie
 from tests.surveys import make_survey
 

@@ -8,9 +8,10 @@ from app.accounts.roles import Role
 from app.audit.tables import AuditEvent
 from app.safeguarding import contact as safeguarding_contact
 from app.safeguarding.tables import Disclosure, DisclosureState, TriageStep
-from surveys import consent, services
-from surveys.services import BuildError
-from surveys.tables import Answer, ContactRequest, Draft, Question, Response
+from surveys.participation import consent
+from surveys.questionnaires import services
+from surveys.questionnaires.services import BuildError
+from surveys.questionnaires.tables import Answer, ContactRequest, Draft, Question, Response
 from tests.staff import make_user, signed_in_cookie
 from tests.surveys import csrf, make_survey, receipt_in, send, start
 

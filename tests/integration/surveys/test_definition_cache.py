@@ -1,8 +1,8 @@
 """Participant pages reuse a worker's definition of a published survey, and never a stale one:
 every change participants could see gives the survey a new version (issue 9, the 300 phones)."""
 
-from surveys import services
-from surveys.tables import Survey
+from surveys.questionnaires import services
+from surveys.questionnaires.tables import Survey
 from tests.surveys import make_survey, start
 
 

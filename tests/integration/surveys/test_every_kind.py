@@ -11,10 +11,10 @@ import pytest
 
 from app.accounts.roles import Role
 from app.governance.services import load_structure
-from surveys import services
-from surveys.definition import OTHER, Given, Option
-from surveys.services import QuestionFields
-from surveys.tables import Audience, QuestionKind, ResponseMode
+from surveys.questionnaires import services
+from surveys.questionnaires.definition import OTHER, Given, Option
+from surveys.questionnaires.services import QuestionFields
+from surveys.questionnaires.tables import Audience, QuestionKind, ResponseMode
 from tests.staff import make_user, signed_in_cookie
 
 CHOICES = (Option("red", "Red"), Option("blue", "Blue"), Option("green", "Green"))
@@ -125,7 +125,7 @@ async def test_a_new_survey_with_unanswered_rating_and_number_questions_shows_re
     survey_id = await every_kind_survey(answers=0)
     if role is Role.project_lead:
         from app.governance.tables import Project
-        from surveys.tables import Survey
+        from surveys.questionnaires.tables import Survey
 
         await Survey.update({Survey.project: (await Project.select(Project.id).first())["id"]}).where(Survey.id == survey_id)
     await as_role(client, role)

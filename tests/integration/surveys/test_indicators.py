@@ -1,7 +1,7 @@
 """Outcome indicator pages: a baseline wave against the latest follow-up, on both engines.
 
 The figures each wave contributes come from the results service (small groups suppressed first);
-the tests check the page shows the statistics `surveys.statistics` gives for those counts, the
+the tests check the page shows the statistics `surveys.questionnaires.statistics` gives for those counts, the
 sample sizes beside them, "not enough answers to tell" when it should, and nothing under the threshold.
 """
 
@@ -16,10 +16,10 @@ import pytest
 
 from app.accounts.roles import Role
 from app.governance.services import load_structure
-from surveys import indicators, services, statistics
-from surveys.definition import Given
-from surveys.services import BuildError, QuestionFields
-from surveys.tables import Audience, QuestionKind, ResponseMode, Survey
+from surveys.questionnaires import indicators, services, statistics
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.services import BuildError, QuestionFields
+from surveys.questionnaires.tables import Audience, QuestionKind, ResponseMode, Survey
 from tests.staff import make_user, post_form, signed_in_cookie
 
 
@@ -192,7 +192,7 @@ async def test_settings_form_sets_series_and_wave(client, db):
 
 
 async def test_the_demo_has_a_follow_up_wave_that_the_outcome_pages_compare(client, db):
-    from surveys.demo import load_demo_follow_up
+    from surveys.questionnaires.demo import load_demo_follow_up
 
     survey_id, added = await load_demo_follow_up(responses=60)
     assert added == 60 and (await load_demo_follow_up())[1] == 0

@@ -12,9 +12,9 @@ import pytest
 from app.accounts.roles import Role
 from app.audit.tables import AuditEvent
 from app.governance.tables import Project
-from surveys import services
-from surveys.definition import Given
-from surveys.tables import Answer, Response, ResponseMode, Survey
+from surveys.questionnaires import services
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import Answer, Response, ResponseMode, Survey
 from tests.staff import make_user, post_form, signed_in_cookie
 from tests.surveys import make_survey
 
@@ -140,7 +140,7 @@ async def test_paper_and_assisted_responses_are_typed_in_once_and_marked(client,
 
 
 async def test_the_demo_survey_loads_once_with_responses(client, db):
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires.demo import load_demo_survey
 
     survey_id, added = await load_demo_survey(responses=40)
     assert added == 40 and (await load_demo_survey())[1] == 0

@@ -9,9 +9,9 @@ import sys
 from datetime import timedelta
 
 from app.safeguarding.tables import Disclosure
-from surveys import services
-from surveys.retention import purge_expired
-from surveys.tables import Answer, ContactRequest, Draft, ErasedReceipt, Response
+from surveys.participation.retention import purge_expired
+from surveys.questionnaires import services
+from surveys.questionnaires.tables import Answer, ContactRequest, Draft, ErasedReceipt, Response
 from tests.conftest import ROOT
 from tests.surveys import csrf, make_survey, receipt_in, send, start
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 from analysis import sentiment
 from app.accounts.roles import Role
-from surveys import services
-from surveys.definition import Given
-from surveys.tables import Answer, ResponseMode
+from surveys.questionnaires import services
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import Answer, ResponseMode
 from tests.staff import make_user, signed_in_cookie
 from tests.surveys import make_survey
 

@@ -15,10 +15,10 @@ import pytest
 from app.accounts.roles import Role
 from app.governance.services import load_structure
 from app.governance.tables import Project
-from surveys import services
-from surveys.definition import Given, Option
-from surveys.services import QuestionFields
-from surveys.tables import Audience, QuestionKind, ResponseMode, Survey
+from surveys.questionnaires import services
+from surveys.questionnaires.definition import Given, Option
+from surveys.questionnaires.services import QuestionFields
+from surveys.questionnaires.tables import Audience, QuestionKind, ResponseMode, Survey
 from tests.staff import make_user, signed_in_cookie
 from tests.suppression_attacker import hidden_recovered, percent_base, recover, survey_lines
 
@@ -191,7 +191,7 @@ async def test_the_attacker_finds_what_the_issue_found(db):
 
 @pytest.mark.parametrize("role", [Role.facilitator, Role.project_lead])
 async def test_the_demo_survey_gives_nothing_away_by_subtraction(client, db, role):
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires.demo import load_demo_survey
 
     survey_id, _ = await load_demo_survey()
     definition = await services.load_definition(survey_id)
@@ -229,7 +229,7 @@ async def test_people_who_may_see_small_groups_see_them_everywhere_marked(client
 async def test_the_survey_list_shows_the_response_count_the_results_page_shows(client, db, role, shown):
     survey_id = await small_group_survey()
     await Survey.update({Survey.title: "Three answers"}).where(Survey.id == survey_id)
-    from surveys.tables import Response
+    from surveys.questionnaires.tables import Response
 
     keep = [r["id"] for r in await Response.select(Response.id).order_by(Response.id).limit(3)]
     await Response.delete().where(Response.id.not_in(keep))
@@ -243,7 +243,7 @@ async def test_the_survey_list_shows_the_response_count_the_results_page_shows(c
 async def test_every_view_shows_the_same_figures_so_views_cannot_be_combined(client, db):
     """The question figures do not change with the cross-tab asked for, and "by a of b" hides the
     same cells as "by b of a": otherwise one view's shown number fills another's gap."""
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires.demo import load_demo_survey
 
     survey_id, _ = await load_demo_survey()
     await as_role(client, Role.facilitator, survey_id)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from surveys.definition import (
+from surveys.questionnaires.definition import (
     DECLINED,
     LONG_TEXT_LIMIT,
     OTHER,
@@ -17,7 +17,7 @@ from surveys.definition import (
     form_values,
     read_page,
 )
-from surveys.tables import QuestionKind as K
+from surveys.questionnaires.tables import QuestionKind as K
 
 YES_NO = (Option("yes", "Yes"), Option("no", "No"), Option("not_sure", "Not sure"))
 FRUIT = (Option("apple", "Apple"), Option("pear", "Pear"), Option("plum", "Plum"))

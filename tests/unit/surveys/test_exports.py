@@ -7,11 +7,11 @@ import json
 import openpyxl
 import pyreadstat
 
-from surveys import exports
-from surveys.definition import Given, Option, QuestionDef, SectionDef, SurveyDef
-from surveys.results import Viewer
-from surveys.services import StoredAnswer, StoredResponse
-from surveys.tables import QuestionKind as K
+from surveys.questionnaires import exports
+from surveys.questionnaires.definition import Given, Option, QuestionDef, SectionDef, SurveyDef
+from surveys.questionnaires.results import Viewer
+from surveys.questionnaires.services import StoredAnswer, StoredResponse
+from surveys.questionnaires.tables import QuestionKind as K
 from tests.unit.surveys.test_results import START
 
 LIKERT = tuple(Option(str(n), label) for n, label in enumerate(["SD", "D", "N", "A", "SA"], start=1))
