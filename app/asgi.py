@@ -43,8 +43,8 @@ from app.web.errors import bad_form_handler, http_exception_handler, server_erro
 from app.web.security import security_headers
 from app.you_said_we_did.controllers import PublishController, ReceiptFollowController, YouSaidWeDidController
 from surveys.participation.receipt_controllers import ReceiptController, SubjectAccessController
+from surveys.participation.text import TamperedForm
 from surveys.questionnaires.controllers import JoinController, ParticipantController
-from surveys.questionnaires.definition import TamperedForm
 from surveys.questionnaires.indicator_controllers import OutcomeIndicatorController
 from surveys.questionnaires.staff_controllers import (
     QuestionBankController,

@@ -79,7 +79,7 @@ def demo_load() -> None:
     from app.reports.demo import load_demo_report
     from app.you_said_we_did.demo import load_demo_publication
     from surveys.questionnaires.demo import load_demo_follow_up, load_demo_survey
-    from surveys.questionnaires.services import get_survey
+    from surveys.questionnaires.finding import get_survey
 
     async def load() -> tuple[str, list, int, dict, int, int]:
         summary, accounts, (survey_id, responses) = await _load_governance(), await load_demo_users(), await load_demo_survey()
@@ -110,7 +110,7 @@ def surveys() -> None:
 
 @surveys.command(name="purge-drafts", help="Delete unfinished answers past their expiry (run daily; starting a survey also does it).")
 def purge_drafts() -> None:
-    from surveys.questionnaires.services import purge_expired_drafts
+    from surveys.questionnaires.drafts import purge_expired_drafts
 
     click.echo(f"deleted {asyncio.run(purge_expired_drafts())} expired unfinished answers")
 

@@ -69,7 +69,7 @@ async def participation_panel(*, threshold: int, today: date | None = None) -> P
     per_week = Counter((row["submitted_at"].astimezone(LONDON).date() - first).days // 7 for row in recent)
     weeks = [Row(str(n), (first + timedelta(weeks=n)).strftime("%d %b"), _count(per_week.get(n, 0), threshold)) for n in range(ACTIVITY_WEEKS)]
 
-    from surveys.questionnaires.staff_controllers import AUDIENCE_LABELS
+    from surveys.questionnaires.definition import AUDIENCE_LABELS
 
     surveys = {s["id"]: s["audience"] for s in await Survey.select(Survey.id, Survey.audience)}
     by_audience: dict[str, Counter] = {}

@@ -669,7 +669,7 @@ async def theme_choices(user, *, threshold: int) -> list[dict]:
     """Themes of each selection's latest finished run the user may see, with the quotes they show."""
     from app.insights import services as insights
     from app.insights.tables import RunState, ThemeRun
-    from surveys.questionnaires import services as survey_services
+    from surveys.questionnaires import finding as survey_finding
     from surveys.questionnaires.staff_controllers import may_see_results
 
     runs = await ThemeRun.select().output(load_json=True).where(ThemeRun.state == RunState.done, ThemeRun.outcome == "themed").order_by(
@@ -679,7 +679,7 @@ async def theme_choices(user, *, threshold: int) -> list[dict]:
         latest.setdefault(run["source_key"], run)
     choices = []
     for run in latest.values():
-        survey = await survey_services.get_survey(run["parameters"]["survey"])
+        survey = await survey_finding.get_survey(run["parameters"]["survey"])
         if survey is None or not await may_see_results(user, survey):
             continue
         view = await insights.run_view(run, viewer=PUBLISHED_VIEWER, threshold=threshold)

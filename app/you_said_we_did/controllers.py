@@ -21,8 +21,8 @@ from app.you_said_we_did import services
 from app.you_said_we_did.schemas import FollowForm, PublishForm, TranslationForm
 from app.you_said_we_did.services import TARGET_READING_AGE, PublishRefused
 from surveys.participation import i18n, receipts
+from surveys.participation.layout import participant_context
 from surveys.participation.receipt_controllers import receipt_rate_limit
-from surveys.questionnaires.controllers import participant_context
 
 FollowBody = Annotated[FollowForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
 

@@ -22,7 +22,7 @@ from app.database import write_transaction
 from app.findings import services as findings
 from app.findings.tables import Answer, EvidenceKind, Finding, FindingAction, FindingEvidence, FindingState
 from app.you_said_we_did.tables import Publication, ReceiptFollow
-from surveys.questionnaires.definition import N_
+from surveys.participation.text import N_
 
 TARGET_READING_AGE = 11
 """Young people 13-17 read these pages: the plain-English guidance the survey builder uses for them."""

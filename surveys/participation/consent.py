@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from surveys.questionnaires.definition import N_, Message
+from surveys.participation.text import N_, Message
 from surveys.questionnaires.tables import AgeBand, Audience, UnderThirteenRoute
 
 NOTICE_VERSION = "2026-11-27"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from surveys.questionnaires.definition import N_, Message, TamperedForm, clean_text
+from surveys.participation.text import N_, Message, TamperedForm, clean_text
 
 CONTACT_LIMIT = 300
 WANTED_FIELD, DETAILS_FIELD = "contact_wanted", "contact_details"

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 
 from litestar import Request
 
-from surveys.questionnaires.definition import TamperedForm
+from surveys.participation.text import TamperedForm
 
 MAX_FIELDS = 400
 

@@ -23,8 +23,8 @@ from app.accounts.roles import Permission
 from app.audit.services import AuditAction, record
 from app.web.requests import actor_of, client_ip
 from surveys.participation import i18n, receipts
-from surveys.questionnaires.controllers import participant_context
-from surveys.questionnaires.definition import N_, Message
+from surveys.participation.layout import participant_context
+from surveys.participation.text import N_, Message
 
 RECEIPT_GUESSES_PER_MINUTE = 10
 receipt_rate_limit = RateLimitConfig(rate_limit=("minute", RECEIPT_GUESSES_PER_MINUTE), store="receipt_guesses")

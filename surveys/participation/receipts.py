@@ -17,8 +17,10 @@ from typing import Any
 from app import clock
 from app.accounts.auth import token_hash
 from app.database import write_transaction
+from surveys.participation.codes import normalise_code
 from surveys.questionnaires.definition import QuestionDef
-from surveys.questionnaires.services import load_definition, normalise_code, stored_value
+from surveys.questionnaires.definitions import load_definition
+from surveys.questionnaires.responses import stored_value
 from surveys.questionnaires.tables import Answer, ContactRequest, ErasedReceipt, QuestionKind, Response
 
 log = logging.getLogger("chorus.receipts")

@@ -16,20 +16,16 @@ from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
 from app.accounts.auth import PUBLIC
 from app.web.requests import AppSettings
 from app.web.templating import NEUTRAL_SITE
-from surveys.participation import consent, i18n
+from surveys.participation import codes, consent, i18n
 from surveys.participation.contact import CONTACT_LIMIT, ContactAnswer, take_contact
 from surveys.participation.forms import read_form
-from surveys.questionnaires import services
+from surveys.participation.layout import participant_context
+from surveys.participation.text import N_, Message, TamperedForm
+from surveys.questionnaires import definitions, drafts, finding, submitting
 from surveys.questionnaires.definition import (
-    FACES,
-    LONG_TEXT_LIMIT,
-    N_,
     REQUIRED_MESSAGE,
-    SHORT_TEXT_LIMIT,
-    Message,
     PageResult,
     SurveyDef,
-    TamperedForm,
     form_values,
     read_page,
 )
@@ -38,20 +34,6 @@ from surveys.questionnaires.tables import ResponseMode, SurveyStatus, UnderThirt
 # Participant pages are small forms: anything bigger than this is not one of ours.
 MAX_PARTICIPANT_BODY = 256 * 1024
 PROBLEM_STATUS = {"not_found": 404, "closed": 410, "not_open_yet": 403, "full": 410, "tampered": 400, "gone": 404, "sent": 200}
-
-
-def participant_context(language: str, **extra) -> dict:
-    lang = i18n.language(language)
-    ui_language = language if language in i18n.interface_languages() else i18n.DEFAULT_LANGUAGE
-    return {
-        "_": i18n.gettext_for(ui_language),
-        "lang": language,
-        "text_direction": lang.direction,
-        "faces": FACES,
-        "long_text_limit": LONG_TEXT_LIMIT,
-        "short_text_limit": SHORT_TEXT_LIMIT,
-        **extra,
-    }
 
 
 def problem(reason: str, language: str = "en", survey: SurveyDef | None = None) -> Template:
@@ -63,12 +45,12 @@ def problem(reason: str, language: str = "en", survey: SurveyDef | None = None) 
 
 
 async def _open_survey(code: str) -> dict:
-    survey = await services.survey_by_public_code(code)
+    survey = await finding.survey_by_public_code(code)
     if survey is None:
         raise _Problem("not_found")
     try:
-        await services.check_open(survey)
-    except services.SurveyUnavailable as unavailable:
+        await finding.check_open(survey)
+    except finding.SurveyUnavailable as unavailable:
         raise _Problem(unavailable.reason, survey) from None
     return survey
 
@@ -80,9 +62,9 @@ class _Problem(Exception):
         self.survey = survey
 
 
-async def _localised(survey: dict, language: str, draft: services.DraftState | None = None) -> tuple[SurveyDef, bool]:
+async def _localised(survey: dict, language: str, draft: drafts.DraftState | None = None) -> tuple[SurveyDef, bool]:
     """The survey in `language`; for a draft of an under-13 on the shorter route, the shorter survey."""
-    definition, missing = await services.participant_definition(survey, language)
+    definition, missing = await definitions.participant_definition(survey, language)
     if draft is not None and consent.takes_shorter_survey(survey, draft.consent.age_band):
         definition = definition.for_under_13s()
     return definition, missing
@@ -122,7 +104,7 @@ class JoinController(Controller):
         if not code.strip():
             return Template("questionnaires/participant/join.html", status_code=HTTP_400_BAD_REQUEST,
                             context=participant_context("en", code="", error=N_("Please type the code, then press Join.")))
-        found = await services.survey_by_join_code(code)
+        found = await finding.survey_by_join_code(code)
         if found and found["status"] in (SurveyStatus.published, SurveyStatus.closed):
             # The survey's own page says whether it is open, closed or full: the same words as its link.
             return Redirect(f"/s/{found['public_code']}", status_code=303)
@@ -171,7 +153,7 @@ class ParticipantController(Controller):
             return await _welcome_page(request, survey, language, kiosk=mode == ResponseMode.kiosk, form=form,
                                        error=Message(not_agreed.message), status=HTTP_400_BAD_REQUEST)
         easy_read = form.get("easy_read", [""])[0] == "1" or survey["easy_read"]
-        token = await services.start_draft(survey, language=language, mode=mode, easy_read=easy_read, agreement=agreement)
+        token = await drafts.start_draft(survey, language=language, mode=mode, easy_read=easy_read, agreement=agreement)
         return Redirect(f"/s/{survey['public_code']}/d/{token}", status_code=303)
 
     @get("/d/{token:str}", name="survey_page")
@@ -181,10 +163,10 @@ class ParticipantController(Controller):
             survey = await _open_survey(code)
         except _Problem as p:
             return problem(p.reason)
-        draft = await services.load_draft(survey["id"], token)
+        draft = await drafts.load_draft(survey["id"], token)
         if draft is None:
             # Back after sending finds the draft gone: say the answers arrived (never what they were).
-            if await services.was_submitted(token):
+            if await submitting.was_submitted(token):
                 return problem("sent", _pick_language(request, survey, ""))
             return problem("gone", survey=None)
         definition, missing = await _localised(survey, draft.language, draft)
@@ -198,21 +180,21 @@ class ParticipantController(Controller):
 
     @post("/d/{token:str}", name="survey_answer")
     async def answer(self, request: Request, settings: AppSettings, code: FromPath[str], token: FromPath[str]) -> Template | Redirect:
-        survey = await services.survey_by_public_code(code)
+        survey = await finding.survey_by_public_code(code)
         if survey is None:
             return problem("not_found")
         # A retry of a send that already worked (double tap, refresh, dropped connection).
-        earlier = await services.find_submission(token, settings.secret_key)
+        earlier = await submitting.find_submission(token, settings.secret_key)
         if earlier is not None:
             return await _thanks(survey, earlier, request)
         try:
-            await services.check_open(survey)
-        except services.SurveyUnavailable as unavailable:
+            await finding.check_open(survey)
+        except finding.SurveyUnavailable as unavailable:
             return problem(unavailable.reason)
-        draft = await services.load_draft(survey["id"], token)
+        draft = await drafts.load_draft(survey["id"], token)
         if draft is None:
             # A double tap whose twin has just sent the answers (and deleted the draft) meanwhile.
-            if (earlier := await services.find_submission(token, settings.secret_key)) is not None:
+            if (earlier := await submitting.find_submission(token, settings.secret_key)) is not None:
                 return await _thanks(survey, earlier, request)
             return problem("gone")
         definition, missing = await _localised(survey, draft.language, draft)
@@ -251,32 +233,32 @@ class ParticipantController(Controller):
         if action in ("next", "submit") and number <= len(pages) and not {q.key for q in pages[number - 1].questions} <= seen:
             # Without the script, an answer here revealed another question on this page: show it first.
             first_new = next(q.key for q in pages[number - 1].questions if q.key not in seen)
-            await services.save_draft(draft, furthest_page=number)
+            await drafts.save_draft(draft, furthest_page=number)
             return Redirect(f"/s/{survey['public_code']}/d/{token}?page={number}#{first_new}", status_code=303)
         if action == "back":
-            await services.save_draft(draft)
+            await drafts.save_draft(draft)
             return Redirect(f"/s/{survey['public_code']}/d/{token}?page={max(number - 1, 1)}", status_code=303)
         if action == "save":
-            await services.save_draft(draft, furthest_page=number)
-            resume_code = await services.issue_resume_code(draft)
+            await drafts.save_draft(draft, furthest_page=number)
+            resume_code = await drafts.issue_resume_code(draft)
             return Template("questionnaires/participant/saved.html", context=participant_context(
-                draft.language, survey=definition, code=survey["public_code"], resume_code=services.grouped(resume_code),
+                draft.language, survey=definition, code=survey["public_code"], resume_code=codes.grouped(resume_code),
                 local_contact=definition.local_contact))
         if number < len(pages):
-            await services.save_draft(draft, furthest_page=number + 1)
+            await drafts.save_draft(draft, furthest_page=number + 1)
             return Redirect(f"/s/{survey['public_code']}/d/{token}?page={number + 1}", status_code=303)
         if action == "next":
             # "Next" on what turned out to be the last page never sends: it asks first.
-            await services.save_draft(draft, furthest_page=number)
+            await drafts.save_draft(draft, furthest_page=number)
             return Redirect(f"/s/{survey['public_code']}/d/{token}?page={number}&last=1", status_code=303)
         missing_required = definition.missing_required(draft.answers)
         if missing_required:
-            await services.save_draft(draft)
+            await drafts.save_draft(draft)
             first = next(p.number for p in pages if any(q in p.questions for q in missing_required))
             return Redirect(f"/s/{survey['public_code']}/d/{token}?page={first}", status_code=303)
         try:
-            submitted = await services.submit_draft(definition, token, draft, secret_key=settings.secret_key)
-        except services.SurveyUnavailable as unavailable:  # the cap was reached while this phone answered
+            submitted = await submitting.submit_draft(definition, token, draft, secret_key=settings.secret_key)
+        except finding.SurveyUnavailable as unavailable:  # the cap was reached while this phone answered
             return problem(unavailable.reason, draft.language, definition)
         return await _thanks(survey, submitted, request, draft.mode, draft.language)
 
@@ -284,9 +266,9 @@ class ParticipantController(Controller):
     async def quick_exit(self, code: FromPath[str], token: FromPath[str]) -> Redirect:
         """Quick exit from a page with unsent answers: delete them, then leave for the neutral site,
         so that Back on this phone shows nothing of what was typed."""
-        survey = await services.survey_by_public_code(code)
+        survey = await finding.survey_by_public_code(code)
         if survey is not None:
-            await services.discard_draft(survey["id"], token)
+            await drafts.discard_draft(survey["id"], token)
         return Redirect(NEUTRAL_SITE, status_code=303)
 
     @get("/resume", name="survey_resume")
@@ -309,7 +291,7 @@ class ParticipantController(Controller):
             return problem(p.reason)
         except TamperedForm:
             return problem("tampered")
-        token = await services.resume(survey["id"], form.get("resume_code", [""])[0][:40])
+        token = await drafts.resume(survey["id"], form.get("resume_code", [""])[0][:40])
         if token is None:
             language = _pick_language(request, survey, "")
             definition, _ = await _localised(survey, language)
@@ -319,14 +301,14 @@ class ParticipantController(Controller):
         return Redirect(f"/s/{survey['public_code']}/d/{token}", status_code=303)
 
 
-def _paging(definition: SurveyDef, draft: services.DraftState) -> SurveyDef:
+def _paging(definition: SurveyDef, draft: drafts.DraftState) -> SurveyDef:
     """Easy read asks one question at a time, whatever the survey's own setting."""
     if draft.easy_read and not definition.one_question_per_page:
         return replace(definition, one_question_per_page=True)
     return definition
 
 
-def _pages(definition: SurveyDef, draft: services.DraftState):
+def _pages(definition: SurveyDef, draft: drafts.DraftState):
     return _paging(definition, draft).pages(draft.answers)
 
 
@@ -359,14 +341,14 @@ def _render_page(survey, definition, missing, draft, token, pages, number, resul
     )
 
 
-async def _thanks(survey: dict, submitted: services.Submitted, request: Request, mode: str | None = None, language: str = "") -> Template | Redirect:
+async def _thanks(survey: dict, submitted: submitting.Submitted, request: Request, mode: str | None = None, language: str = "") -> Template | Redirect:
     language = language or _pick_language(request, survey, "")
     if (mode or submitted.mode) == ResponseMode.kiosk:
         # The next person must find no trace: back to the start, no receipt on screen.
         return Redirect(f"/s/{survey['public_code']}/kiosk?sent=1&lang={language}", status_code=303)
     definition, _ = await _localised(survey, language)
     return Template("questionnaires/participant/thanks.html", context=participant_context(
-        language, survey=definition, receipt=services.grouped(submitted.receipt), flagged=submitted.flagged,
+        language, survey=definition, receipt=codes.grouped(submitted.receipt), flagged=submitted.flagged,
         contact_left=submitted.contact_left,
         repeated=submitted.repeated, local_contact=definition.local_contact, code=survey["public_code"]))
 

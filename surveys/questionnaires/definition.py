@@ -10,12 +10,12 @@ import itertools
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from surveys.questionnaires.tables import QuestionKind
+from surveys.participation.text import N_, Message, TamperedForm, clean_text
+from surveys.questionnaires.tables import Audience, QuestionKind
 
 DECLINED = "_declined"
 """The value of the "I'd rather not say" choice."""
@@ -26,16 +26,19 @@ LONG_TEXT_LIMIT = 4000
 OTHER_TEXT_LIMIT = 200
 CONTROL_FIELDS = frozenset({"_csrf_token", "action", "page", "lang", "easy_read", "_seen"})
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-# Every C0/C1 control character except tab and newline (NUL alone would fail on PostgreSQL), and
-# the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which can make
-# stored text read differently on a results page or in an export from what was written ("Trojan
-# Source"). Right-to-left scripts such as Urdu need none of them: they carry their own direction.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 CHOICE_KINDS = frozenset({QuestionKind.single_choice, QuestionKind.likert, QuestionKind.rating, QuestionKind.yes_no})
 TEXT_KINDS = frozenset({QuestionKind.short_text, QuestionKind.long_text})
 OPTION_KINDS = CHOICE_KINDS | {QuestionKind.multiple_choice, QuestionKind.ranking}
 
+# Staff-facing names of who a survey is for (builder, survey list, the staff home's reach panel).
+AUDIENCE_LABELS = {
+    Audience.children: "Children under 13",
+    Audience.young_people: "Young people 13-17",
+    Audience.young_adults: "Young adults 18-25",
+    Audience.parents_carers: "Parents and carers",
+    Audience.staff: "Staff",
+}
 KIND_LABELS = {
     QuestionKind.single_choice: "Single choice",
     QuestionKind.multiple_choice: "Multiple choice",
@@ -58,34 +61,6 @@ DEFAULT_OPTIONS = {
 }
 # The smileyometer (Read & MacFarlane): faces from awful to brilliant, for children under 13.
 FACES = {"1": "😠", "2": "🙁", "3": "😐", "4": "🙂", "5": "😀"}
-
-
-def N_(message: str) -> str:
-    """Mark a participant message for translation where it is defined (Babel extracts N_)."""
-    return message
-
-
-class Message(str):
-    """A participant message: the catalog's msgid, with the values to put into it once translated."""
-
-    params: dict
-
-    def __new__(cls, msgid: str, **params):
-        message = super().__new__(cls, msgid)
-        message.params = params
-        return message
-
-    def english(self) -> str:
-        return self % self.params if self.params else str(self)
-
-
-class TamperedForm(ValueError):
-    """The form holds something our own pages could not have sent: refuse it whole."""
-
-
-def clean_text(raw: str) -> str:
-    """NFC, no control or bidi-override characters, no surrounding space: what we store of any typed text."""
-    return _CONTROL_CHARS.sub("", unicodedata.normalize("NFC", raw)).strip()
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ from datetime import timedelta
 from tqdm import tqdm
 
 from app import clock
+from app.accounts import auth
 from app.governance.services import load_structure
-from surveys.questionnaires import services
+from surveys.questionnaires import building, definitions, submitting, translations
+from surveys.questionnaires.building import QuestionFields
 from surveys.questionnaires.definition import Condition, Given, Option
-from surveys.questionnaires.services import QuestionFields
 from surveys.questionnaires.tables import Audience, QuestionKind, ResponseMode, Section, Survey
 
 DEMO_CODE = "demo"
@@ -133,7 +134,7 @@ async def load_demo_survey(responses: int = DEMO_RESPONSES, seed: int = 2026) ->
     if existing:
         return existing["id"], 0
     await load_structure()  # its questions are tagged to the theory-of-change outcomes
-    survey_id = await services.create_survey({
+    survey_id = await building.create_survey({
         "title": "How safe do you feel?",
         "purpose": "We want to know where you feel safe, and what would make things better. Your answers help the borough's youth safety plan.",
         "audience": Audience.young_people,
@@ -143,14 +144,14 @@ async def load_demo_survey(responses: int = DEMO_RESPONSES, seed: int = 2026) ->
         "series": DEMO_SERIES,
         "wave": 1,
     }, created_by=None, public_code=DEMO_CODE)
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     about = definition.sections[0].id
     await Section.update({Section.title: "About you"}).where(Section.id == about)
-    safe = await services.add_section(survey_id, title="Feeling safe")
+    safe = await building.add_section(survey_id, title="Feeling safe")
     ids: dict[str, int] = {}
 
     async def ask(section: int, key: str, fields: QuestionFields) -> None:
-        ids[key] = await services.add_question(survey_id, section, replace(fields, key=key))
+        ids[key] = await building.add_question(survey_id, section, replace(fields, key=key))
 
     await ask(about, "age_band", QuestionFields(QuestionKind.single_choice, "How old are you?", required=True, options=_options(AGE_BANDS)))
     await ask(about, "area", QuestionFields(QuestionKind.single_choice, "Which part of the borough do you live in?", options=_options(AREAS)))
@@ -164,15 +165,15 @@ async def load_demo_survey(responses: int = DEMO_RESPONSES, seed: int = 2026) ->
     await ask(safe, "trust", QuestionFields(QuestionKind.rating, "How much do you trust services like the police, schools and youth clubs to help you?", outcome=2))
     await ask(safe, "safer_ranking", QuestionFields(QuestionKind.ranking, "What would make you feel safer? Put them in order.", options=_options(SAFER), outcome=4))
     await ask(safe, "one_thing", QuestionFields(QuestionKind.long_text, "What is one thing that would make your area safer?", outcome=4))
-    help_section = await services.add_section(survey_id, title="Getting help", show_if=Condition("knows_who", frozenset({"no", "not_sure"})))
+    help_section = await building.add_section(survey_id, title="Getting help", show_if=Condition("knows_who", frozenset({"no", "not_sure"})))
     await ask(help_section, "stops_asking", QuestionFields(QuestionKind.short_text, "What stops you from asking for help?", outcome=1))
     sections = {"about": about, "safe": safe, "help": help_section}
 
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     for language, texts in TRANSLATIONS.items():
-        await services.save_translations(survey_id, language, _keyed(definition, texts, ids, sections))
-    await services.change_status(survey_id, "publish")
-    definition = await services.load_definition(survey_id)
+        await translations.save_translations(survey_id, language, _keyed(definition, texts, ids, sections))
+    await building.change_status(survey_id, "publish")
+    definition = await definitions.load_definition(survey_id)
     added = await _generate_responses(definition, responses, random.Random(seed))
     return survey_id, added
 
@@ -187,10 +188,10 @@ async def load_demo_follow_up(responses: int = FOLLOW_UP_RESPONSES, seed: int = 
     baseline_id, _ = await load_demo_survey()
     # A baseline loaded before surveys had series gets its series now.
     await Survey.update({Survey.series: DEMO_SERIES, Survey.wave: 1}).where(Survey.id == baseline_id, Survey.series == "")
-    survey_id = await services.duplicate_survey(baseline_id, created_by=None)
+    survey_id = await building.duplicate_survey(baseline_id, created_by=None)
     await Survey.update({Survey.public_code: FOLLOW_UP_CODE, Survey.title: "How safe do you feel? (six months on)"}).where(Survey.id == survey_id)
-    await services.change_status(survey_id, "publish")
-    definition = await services.load_definition(survey_id)
+    await building.change_status(survey_id, "publish")
+    definition = await definitions.load_definition(survey_id)
     added = await _generate_responses(definition, responses, random.Random(seed), improvement=1.0, days=14)
     return survey_id, added
 
@@ -254,8 +255,8 @@ async def _generate_responses(definition, count: int, rng: random.Random, *, imp
         submitted_at = now - timedelta(days=rng.uniform(0, days), minutes=rng.randint(0, 600))
         mode = rng.choices([ResponseMode.online, ResponseMode.kiosk, ResponseMode.paper], [80, 15, 5])[0]
         token = f"demo-{n}-{secrets.token_hex(4)}"
-        await services.store_response(
-            definition, definition.keep_visible(answers), submission_key=services.token_hash(token), receipt=token,
+        await submitting.store_response(
+            definition, definition.keep_visible(answers), submission_key=auth.token_hash(token), receipt=token,
             language=rng.choices(["en", "bn", "ur"], [88, 8, 4])[0], mode=mode,
             started_at=submitted_at - timedelta(minutes=rng.randint(2, 9)), submitted_at=submitted_at,
         )

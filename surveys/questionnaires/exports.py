@@ -19,8 +19,8 @@ from pathlib import Path
 
 from app.spreadsheets import append_text_row, csv_cell
 from surveys.questionnaires.definition import OTHER, TEXT_KINDS, QuestionDef, SurveyDef
+from surveys.questionnaires.responses import StoredResponse
 from surveys.questionnaires.results import SurveyResults, Viewer, shown_text
-from surveys.questionnaires.services import StoredResponse
 from surveys.questionnaires.tables import QuestionKind
 
 FORMATS = {

@@ -20,7 +20,8 @@ from datetime import datetime
 
 from app.governance.tables import Outcome
 from surveys.participation import charts
-from surveys.questionnaires import results, services, statistics
+from surveys.questionnaires import definitions, results, statistics
+from surveys.questionnaires import responses as survey_responses
 from surveys.questionnaires.definition import QuestionDef, SurveyDef
 from surveys.questionnaires.tables import QuestionKind, Survey, SurveyStatus
 
@@ -143,8 +144,8 @@ def outcome_page(outcome: dict, loaded: Sequence[LoadedSeries]) -> OutcomePage:
 
 
 async def _load_wave(wave: Wave, threshold: int) -> tuple[Wave, SurveyDef, results.SurveyResults]:
-    definition = await services.load_definition(wave.survey_id)
-    responses = await services.load_responses(definition)
+    definition = await definitions.load_definition(wave.survey_id)
+    responses = await survey_responses.load_responses(definition)
     # Never the viewer's own permissions: small groups are kept out of every indicator for everyone.
     summary = results.summarise(definition, responses, threshold=threshold, viewer=results.Viewer())
     if responses:

@@ -1,4 +1,7 @@
-"""Piccolo app: lived-experience surveys, their questions, translations and responses."""
+"""Piccolo app: lived-experience surveys, their questions, translations and responses.
+
+Still named `surveys`: existing databases have its migrations recorded under that name.
+"""
 
 import os
 

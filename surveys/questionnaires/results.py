@@ -30,7 +30,7 @@ from analysis.redact import redact
 from surveys.participation import suppression
 from surveys.participation.suppression import PRIMARY, SECONDARY
 from surveys.questionnaires.definition import OTHER, TEXT_KINDS, QuestionDef, SurveyDef
-from surveys.questionnaires.services import StoredResponse
+from surveys.questionnaires.responses import StoredResponse
 from surveys.questionnaires.tables import QuestionKind
 
 

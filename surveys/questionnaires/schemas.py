@@ -11,8 +11,9 @@ import msgspec
 
 from app.accounts.schemas import as_list
 from surveys.participation.i18n import SURVEY_LANGUAGES
-from surveys.questionnaires.definition import KEY_PATTERN, OPTION_KINDS, Condition, Option, clean_text
-from surveys.questionnaires.services import BuildError, QuestionFields
+from surveys.participation.text import clean_text
+from surveys.questionnaires.building import BuildError, QuestionFields
+from surveys.questionnaires.definition import KEY_PATTERN, OPTION_KINDS, Condition, Option
 from surveys.questionnaires.tables import Audience, QuestionKind, UnderThirteenRoute
 
 LongText = Annotated[str, msgspec.Meta(max_length=4000)]

@@ -21,16 +21,19 @@ from app.audit.services import AuditAction, record
 from app.governance.tables import Outcome, Project
 from app.web.links import public_link
 from app.web.requests import AppSettings, RowId, actor_of, client_ip, signed_in_user
-from surveys.participation import charts, i18n
+from surveys.participation import charts, codes, i18n
 from surveys.participation.forms import read_form
-from surveys.questionnaires import exports, results, services
-from surveys.questionnaires.controllers import participant_context
+from surveys.participation.layout import participant_context
+from surveys.participation.text import Message
+from surveys.questionnaires import bank, building, definitions, drafts, exports, finding, results, submitting
+from surveys.questionnaires import responses as survey_responses
+from surveys.questionnaires import translations as survey_translations
 from surveys.questionnaires.definition import (
+    AUDIENCE_LABELS,
     FACES,
     KIND_LABELS,
     OPTION_KINDS,
     Condition,
-    Message,
     PageResult,
     QuestionDef,
     SurveyDef,
@@ -39,13 +42,6 @@ from surveys.questionnaires.definition import (
 from surveys.questionnaires.schemas import QuestionForm, SectionForm, SurveyForm, parse_condition
 from surveys.questionnaires.tables import Audience, QuestionKind, ResponseMode, SurveyStatus
 
-AUDIENCE_LABELS = {
-    Audience.children: "Children under 13",
-    Audience.young_people: "Young people 13-17",
-    Audience.young_adults: "Young adults 18-25",
-    Audience.parents_carers: "Parents and carers",
-    Audience.staff: "Staff",
-}
 # The reading age each audience's questions should not go above (plain English guidance).
 TARGET_READING_AGE = {
     Audience.children: 9,
@@ -62,7 +58,7 @@ def _user(request: Request) -> CurrentUser:
 
 
 async def _survey(survey_id: int) -> dict:
-    survey = await services.get_survey(survey_id)
+    survey = await finding.get_survey(survey_id)
     if survey is None:
         raise NotFoundException("There is no such survey.")
     return survey
@@ -161,8 +157,8 @@ class SurveyBuilderController(Controller):
     @post("/new", name="survey_create")
     async def create(self, request: Request, data: Annotated[SurveyForm, Form]) -> Template | Redirect:
         try:
-            survey_id = await services.create_survey(data.to_fields(), created_by=_user(request).id)
-        except services.BuildError as error:
+            survey_id = await building.create_survey(data.to_fields(), created_by=_user(request).id)
+        except building.BuildError as error:
             return await self._form_page("questionnaires/staff/survey_form.html", 400, survey=None, error=str(error), form=data)
         return Redirect(f"/staff/surveys/{survey_id}/build")
 
@@ -174,8 +170,8 @@ class SurveyBuilderController(Controller):
     async def save_settings(self, survey_id: RowId, data: Annotated[SurveyForm, Form]) -> Template | Redirect:
         survey = await _survey(survey_id)
         try:
-            await services.update_survey(survey_id, data.to_fields())
-        except services.BuildError as error:
+            await building.update_survey(survey_id, data.to_fields())
+        except building.BuildError as error:
             return await self._form_page("questionnaires/staff/survey_form.html", 400, survey=survey, error=str(error), form=data)
         return Redirect(f"/staff/surveys/{survey_id}/build?saved=1")
 
@@ -185,27 +181,27 @@ class SurveyBuilderController(Controller):
 
     async def _builder(self, survey_id: int, *, notice: str = "", error: str = "", status: int = 200) -> Template:
         survey = await _survey(survey_id)
-        definition = await services.load_definition(survey_id)
+        definition = await definitions.load_definition(survey_id)
         return Template("questionnaires/staff/builder.html", status_code=status, context={
             "survey": survey, "definition": definition, "kinds": KIND_LABELS, "audiences": AUDIENCE_LABELS,
             "checks": {q.key: plain_language(q, survey["audience"]) for q in definition.questions}, "outcomes": await _outcomes(),
-            "bank": await services.bank_questions(), "condition_choices": _condition_choices(definition),
+            "bank": await bank.bank_questions(), "condition_choices": _condition_choices(definition),
             "notice": notice, "error": error, "editable": survey["status"] == SurveyStatus.draft,
-            "describe": partial(describe_condition, definition), "responses": await services.response_count(survey_id),
+            "describe": partial(describe_condition, definition), "responses": await finding.response_count(survey_id),
             "languages": [i18n.language(c) for c in survey["languages"] if c != "en"],
         })
 
     async def _build_action(self, survey_id: int, action) -> Template | Redirect:
         try:
             await action()
-        except services.BuildError as error:
+        except building.BuildError as error:
             return await self._builder(survey_id, error=str(error), status=400)
         return Redirect(f"/staff/surveys/{survey_id}/build?saved=1")
 
     @post("/{survey_id:int}/sections", name="survey_add_section")
     async def add_section(self, survey_id: RowId, data: Annotated[SectionForm, Form]) -> Template | Redirect:
         async def action():
-            await services.add_section(survey_id, title=data.title.strip(), intro=data.intro.strip(), show_if=parse_condition(data.show_if))
+            await building.add_section(survey_id, title=data.title.strip(), intro=data.intro.strip(), show_if=parse_condition(data.show_if))
         return await self._build_action(survey_id, action)
 
     @get("/{survey_id:int}/sections/{section_id:int}", name="survey_section")
@@ -214,7 +210,7 @@ class SurveyBuilderController(Controller):
 
     async def _section_page(self, survey_id: int, section_id: int, *, error: str = "", status: int = 200) -> Template:
         survey = await _survey(survey_id)
-        definition = await services.load_definition(survey_id)
+        definition = await definitions.load_definition(survey_id)
         section = next((s for s in definition.sections if s.id == section_id), None)
         if section is None:
             raise NotFoundException("There is no such section.")
@@ -224,19 +220,19 @@ class SurveyBuilderController(Controller):
 
     @post("/{survey_id:int}/sections/{section_id:int}", name="survey_section_save")
     async def save_section(self, survey_id: RowId, section_id: RowId, data: Annotated[SectionForm, Form]) -> Template | Redirect:
-        definition = await services.load_definition(survey_id)
+        definition = await definitions.load_definition(survey_id)
         if not any(s.id == section_id for s in definition.sections):
             raise NotFoundException("There is no such section.")
         try:
-            await services.update_section(section_id, title=data.title.strip(), intro=data.intro.strip(), show_if=parse_condition(data.show_if))
-        except services.BuildError as error:
+            await building.update_section(section_id, title=data.title.strip(), intro=data.intro.strip(), show_if=parse_condition(data.show_if))
+        except building.BuildError as error:
             return await self._section_page(survey_id, section_id, error=str(error), status=400)
         return Redirect(f"/staff/surveys/{survey_id}/build?saved=1#section-{section_id}")
 
     @post("/{survey_id:int}/questions", name="survey_add_question")
     async def add_question(self, survey_id: RowId, data: Annotated[QuestionForm, Form]) -> Template | Redirect:
         async def action():
-            await services.add_question(survey_id, data.section, data.to_fields())
+            await building.add_question(survey_id, data.section, data.to_fields())
         return await self._build_action(survey_id, action)
 
     @get("/{survey_id:int}/questions/{question_id:int}", name="survey_question")
@@ -245,7 +241,7 @@ class SurveyBuilderController(Controller):
 
     async def _question_page(self, survey_id: int, question_id: int, *, error: str = "", status: int = 200) -> Template:
         survey = await _survey(survey_id)
-        definition = await services.load_definition(survey_id)
+        definition = await definitions.load_definition(survey_id)
         question = next((q for q in definition.questions if q.id == question_id), None)
         if question is None:
             raise NotFoundException("There is no such question.")
@@ -257,13 +253,13 @@ class SurveyBuilderController(Controller):
 
     @post("/{survey_id:int}/questions/{question_id:int}", name="survey_question_save")
     async def save_question(self, survey_id: RowId, question_id: RowId, data: Annotated[QuestionForm, Form]) -> Template | Redirect:
-        definition = await services.load_definition(survey_id)
+        definition = await definitions.load_definition(survey_id)
         question = next((q for q in definition.questions if q.id == question_id), None)
         if question is None:
             raise NotFoundException("There is no such question.")
         try:
-            await services.update_question(question_id, data.to_fields(question.options))
-        except services.BuildError as error:
+            await building.update_question(question_id, data.to_fields(question.options))
+        except building.BuildError as error:
             return await self._question_page(survey_id, question_id, error=str(error), status=400)
         return Redirect(f"/staff/surveys/{survey_id}/build?saved=1#question-{question_id}")
 
@@ -271,18 +267,18 @@ class SurveyBuilderController(Controller):
     async def question_action(self, survey_id: RowId, question_id: RowId, action: FromPath[str]) -> Template | Redirect:
         await self._own_question(survey_id, question_id)
         actions = {
-            "up": lambda: services.move_question(question_id, -1),
-            "down": lambda: services.move_question(question_id, +1),
-            "duplicate": lambda: services.duplicate_question(question_id),
-            "delete": lambda: services.delete_question(question_id),
-            "bank": lambda: services.save_to_bank(question_id),
+            "up": lambda: building.move_question(question_id, -1),
+            "down": lambda: building.move_question(question_id, +1),
+            "duplicate": lambda: building.duplicate_question(question_id),
+            "delete": lambda: building.delete_question(question_id),
+            "bank": lambda: bank.save_to_bank(question_id),
         }
         if action not in actions:
             raise NotFoundException("Unknown action.")
         return await self._build_action(survey_id, actions[action])
 
     async def _own_question(self, survey_id: int, question_id: int) -> None:
-        definition = await services.load_definition(survey_id)
+        definition = await definitions.load_definition(survey_id)
         if not any(q.id == question_id for q in definition.questions):
             raise NotFoundException("There is no such question.")
 
@@ -293,26 +289,26 @@ class SurveyBuilderController(Controller):
             bank_id, section_id = int(form.get("bank_question", ["0"])[0]), int(form.get("section", ["0"])[0])
         except ValueError:
             return await self._builder(survey_id, error="Choose a question from the bank.", status=400)
-        return await self._build_action(survey_id, lambda: services.add_from_bank(survey_id, section_id, bank_id))
+        return await self._build_action(survey_id, lambda: bank.add_from_bank(survey_id, section_id, bank_id))
 
     @post("/{survey_id:int}/status", name="survey_status")
     async def change_status(self, request: Request, survey_id: RowId) -> Template | Redirect:
         form = await read_form(request)
         action = form.get("action", [""])[0]
-        return await self._build_action(survey_id, lambda: services.change_status(survey_id, action))
+        return await self._build_action(survey_id, lambda: building.change_status(survey_id, action))
 
     @post("/{survey_id:int}/duplicate", name="survey_duplicate")
     async def duplicate(self, request: Request, survey_id: RowId) -> Redirect:
         await _survey(survey_id)
-        new_id = await services.duplicate_survey(survey_id, created_by=_user(request).id)
+        new_id = await building.duplicate_survey(survey_id, created_by=_user(request).id)
         return Redirect(f"/staff/surveys/{new_id}/build?saved=1")
 
     @get("/{survey_id:int}/preview", name="survey_preview")
     async def preview(self, survey_id: RowId, lang: FromQuery[str] = "en", easy_read: FromQuery[bool] = False) -> Template:
         survey = await _survey(survey_id)
         language = lang if lang in survey["languages"] else "en"
-        definition, missing = services.localise(
-            await services.load_definition(survey_id), language, await services.translations_for(survey_id, language))
+        definition, missing = definitions.localise(
+            await definitions.load_definition(survey_id), language, await definitions.translations_for(survey_id, language))
         return Template("questionnaires/staff/preview.html", context=participant_context(
             language, survey=definition, survey_id=survey_id, missing=missing, easy_read=easy_read,
             local_contact=definition.local_contact, languages=[i18n.language(c) for c in survey["languages"]]))
@@ -325,9 +321,9 @@ class SurveyBuilderController(Controller):
         survey = await _survey(survey_id)
         if language not in survey["languages"] or language == "en":
             raise NotFoundException("This survey is not offered in that language; add it in the survey's settings.")
-        definition = await services.load_definition(survey_id)
-        current = typed if typed is not None else await services.translations_for(survey_id, language)
-        keys = services.text_keys(definition)
+        definition = await definitions.load_definition(survey_id)
+        current = typed if typed is not None else await definitions.translations_for(survey_id, language)
+        keys = survey_translations.text_keys(definition)
         return Template("questionnaires/staff/translations.html", status_code=status, context={
             "survey": survey, "language": i18n.language(language), "keys": keys, "current": current,
             "done": sum(1 for k, _, _ in keys if current.get(k)), "notice": notice, "error": error})
@@ -342,8 +338,8 @@ class SurveyBuilderController(Controller):
         if any(len(v) > 4000 for v in texts.values()):
             return await self._translations_page(survey_id, language, error="Keep each text under 4,000 characters.", status=400, typed=texts)
         try:
-            await services.save_translations(survey_id, language, texts)
-        except services.BuildError as error:
+            await survey_translations.save_translations(survey_id, language, texts)
+        except building.BuildError as error:
             return await self._translations_page(survey_id, language, error=str(error), status=400, typed=texts)
         return Redirect(f"/staff/surveys/{survey_id}/translations/{language}?saved=1")
 
@@ -372,7 +368,7 @@ class SurveyBuilderController(Controller):
 
     async def _paper_page(self, survey_id: int, result: PageResult, *, notice: str = "", status: int = 200, mode: str = "paper") -> Template:
         survey = await _survey(survey_id)
-        definition = await services.load_definition(survey_id)
+        definition = await definitions.load_definition(survey_id)
         return Template("questionnaires/staff/paper.html", status_code=status, context={
             **participant_context("en"), "survey": survey, "definition": definition, "values": result.raw,
             "errors": result.errors, "notice": notice, "submission_id": secrets.token_urlsafe(16), "mode": mode, "faces": FACES,
@@ -383,7 +379,7 @@ class SurveyBuilderController(Controller):
         survey = await _survey(survey_id)
         if survey["status"] != SurveyStatus.published:
             return await self._paper_page(survey_id, PageResult(), notice="Only a published survey takes responses.", status=400)
-        definition = await services.load_definition(survey_id)
+        definition = await definitions.load_definition(survey_id)
         form = await read_form(request)
         mode_value = form.pop("mode", ["paper"])[0]
         submission_id = form.pop("submission_id", [""])[0]
@@ -397,10 +393,10 @@ class SurveyBuilderController(Controller):
             result.errors[key] = Message("The answers to earlier questions skip this one: leave it blank.")
         if not result.ok:
             return await self._paper_page(survey_id, result, status=400, mode=mode_value)
-        submitted = await services.store_paper_response(
+        submitted = await submitting.store_paper_response(
             definition, result.answers, mode=ResponseMode(mode_value), entered_by=_user(request).id,
             secret_key=settings.secret_key, submission_id=submission_id)
-        return Redirect(f"/staff/surveys/{survey_id}/paper?saved={services.grouped(submitted.receipt)}")
+        return Redirect(f"/staff/surveys/{survey_id}/paper?saved={codes.grouped(submitted.receipt)}")
 
 
 class SurveyResultsController(Controller):
@@ -411,7 +407,7 @@ class SurveyResultsController(Controller):
     @get("/", name="surveys", include_in_schema=False)
     async def index(self, request: Request, settings: AppSettings, archived: FromQuery[bool] = False) -> Template:
         user = _user(request)
-        rows = [s for s in await services.list_surveys(include_archived=archived) if await may_see_results(user, s)]
+        rows = [s for s in await finding.list_surveys(include_archived=archived) if await may_see_results(user, s)]
         # The count each results page shows: "fewer than 5" there is "fewer than 5" here.
         rows = [{**s, "responses": results.response_count(s["responses"], threshold=settings.small_group_threshold,
                                                           viewer=viewer_for(user))} for s in rows]
@@ -419,11 +415,11 @@ class SurveyResultsController(Controller):
 
     async def _results(self, request: Request, settings, survey_id: int, by: str = "", of: str = ""):
         survey = await _visible_survey(request, survey_id)
-        definition = await services.load_definition(survey_id)
-        responses = await services.load_responses(definition)
+        definition = await definitions.load_definition(survey_id)
+        responses = await survey_responses.load_responses(definition)
         summary = results.summarise(
             definition, responses, threshold=settings.small_group_threshold, viewer=viewer_for(_user(request)),
-            unfinished_pages=await services.abandoned_drafts(survey_id), crosstab_by=by or None, crosstab_of=of or None)
+            unfinished_pages=await drafts.abandoned_drafts(survey_id), crosstab_by=by or None, crosstab_of=of or None)
         return survey, definition, summary
 
     @get("/{survey_id:int}", name="survey_results", include_in_schema=False)
@@ -467,8 +463,8 @@ class SurveyExportController(Controller):
         if not user.can(Permission.view_small_groups):
             raise PermissionDeniedException("Row-level exports show small groups; your role may download the results CSV instead.")
         survey = await _visible_survey(request, survey_id)
-        definition = await services.load_definition(survey_id)
-        responses = await services.load_responses(definition)
+        definition = await definitions.load_definition(survey_id)
+        responses = await survey_responses.load_responses(definition)
         viewer = viewer_for(user)
         body = exports.EXPORTERS[fmt](definition, responses, viewer)
         await record(AuditAction.data_exported, actor=actor_of(request), target_type="survey", target_id=survey_id,
@@ -486,4 +482,4 @@ class QuestionBankController(Controller):
 
     @get("/", name="question_bank")
     async def index(self) -> Template:
-        return Template("questionnaires/staff/bank.html", context={"bank": await services.bank_questions(), "kinds": KIND_LABELS})
+        return Template("questionnaires/staff/bank.html", context={"bank": await bank.bank_questions(), "kinds": KIND_LABELS})

@@ -20,7 +20,8 @@ from app.insights import live, services
 from app.insights.sources import SurveyQuestionSource
 from app.insights.tables import RunState, Theme, ThemeMember, ThemeRun
 from app.settings import get_settings
-from surveys.questionnaires import services as survey_services
+from surveys.questionnaires import definitions as survey_definitions
+from surveys.questionnaires import submitting as survey_submitting
 from surveys.questionnaires.definition import Given
 from surveys.questionnaires.tables import Answer, Response, ResponseMode
 from tests.conftest import in_process_client
@@ -42,10 +43,10 @@ FORMULA_LABEL = "=HYPERLINK(\"http://evil\")"
 
 
 async def answer_survey(survey_id: int, texts: list[str], *, prefix: str = "r", areas: tuple[str, ...] = ("north", "south")) -> list[int]:
-    definition = await survey_services.load_definition(survey_id)
+    definition = await survey_definitions.load_definition(survey_id)
     ids = []
     for n, text in enumerate(texts):
-        await survey_services.store_response(
+        await survey_submitting.store_response(
             definition, {"knows": Given("no"), "area": Given(areas[n % len(areas)]), "say": Given(text)},
             submission_key=f"{prefix}{n}", receipt=f"{prefix}{n}", language="en", mode=ResponseMode.online,
             started_at=datetime.now(UTC))

@@ -18,7 +18,8 @@ from app.audit.services import Actor, AuditAction
 from app.audit.tables import AuditEvent
 from app.integrations import auth, services
 from app.integrations.tables import IntegrationToken
-from surveys.questionnaires import services as survey_services
+from surveys.questionnaires import building as survey_building
+from surveys.questionnaires import definitions as survey_definitions
 from surveys.questionnaires.results import Viewer
 from surveys.questionnaires.tables import Response
 from tests.integration.surveys.test_suppression_attack import small_group_survey, structure
@@ -167,7 +168,7 @@ async def test_each_token_s_first_call_of_a_day_is_audited_and_last_used_moves(c
 
 async def test_api_results_are_results_json_for_a_role_without_small_groups_and_give_nothing_away(client, db):
     survey_id = await small_group_survey()
-    definition = await survey_services.load_definition(survey_id)
+    definition = await survey_definitions.load_definition(survey_id)
     secret = await token("results:read")
     params = {"by": "grp", "of": "yn"}
     document = (await client.get(f"/api/v1/surveys/{survey_id}/results", params=params, headers=bearer(secret))).json()
@@ -183,7 +184,7 @@ async def test_the_demo_survey_over_the_api_gives_nothing_away_by_subtraction(cl
     from surveys.questionnaires.demo import load_demo_survey
 
     survey_id, _ = await load_demo_survey()
-    definition = await survey_services.load_definition(survey_id)
+    definition = await survey_definitions.load_definition(survey_id)
     secret = await token("results:read")
     document = (await client.get(f"/api/v1/surveys/{survey_id}/results", params={"by": "area", "of": "safe_area"},
                                  headers=bearer(secret))).json()
@@ -196,7 +197,7 @@ async def test_the_survey_list_never_shows_a_count_under_the_threshold_and_pages
     survey_id = await small_group_survey()
     keep = [r["id"] for r in await Response.select(Response.id).order_by(Response.id).limit(3)]
     await Response.delete().where(Response.id.not_in(keep))
-    draft = await survey_services.create_survey({"title": "Draft", "purpose": "", "audience": "young_people", "languages": ["en"],
+    draft = await survey_building.create_survey({"title": "Draft", "purpose": "", "audience": "young_people", "languages": ["en"],
                                                  "consent_text": "x", "local_contact": "y"}, created_by=None)
     secret = await token("results:read")
     listing = (await client.get("/api/v1/surveys", headers=bearer(secret))).json()
@@ -232,7 +233,7 @@ async def test_a_demo_cohort_shows_the_results_page_s_cross_tab_cells_which_give
     from surveys.questionnaires.demo import load_demo_survey
 
     survey_id, _ = await load_demo_survey()
-    definition = await survey_services.load_definition(survey_id)
+    definition = await survey_definitions.load_definition(survey_id)
     secret = await token("results:read")
     document = (await client.get(f"/api/v1/surveys/{survey_id}/results", params={"cohort": "area=north"}, headers=bearer(secret))).json()
     cohort = document["cohort"]

@@ -10,8 +10,8 @@ from app.audit.services import to_csv as audit_csv
 from app.spreadsheets import FORMULA_STARTS, csv_cell
 from surveys.questionnaires import exports
 from surveys.questionnaires.definition import Given, Option, QuestionDef, SectionDef, SurveyDef
+from surveys.questionnaires.responses import StoredAnswer, StoredResponse
 from surveys.questionnaires.results import Viewer, summarise
-from surveys.questionnaires.services import StoredAnswer, StoredResponse
 from surveys.questionnaires.tables import QuestionKind as K
 from tests.unit.surveys.test_results import START
 

@@ -13,7 +13,7 @@ from app.accounts.roles import Role
 from app.audit.tables import AuditEvent
 from app.safeguarding import services as safeguarding
 from app.safeguarding.tables import Disclosure, TriageStep
-from surveys.questionnaires import services
+from surveys.questionnaires import definitions, submitting
 from surveys.questionnaires.definition import Given
 from surveys.questionnaires.tables import Answer, ResponseMode
 from tests.staff import make_user, post_form, signed_in_cookie
@@ -27,10 +27,10 @@ ORDINARY = "More youth clubs please, and buses that come on time"
 async def held(db):
     """A survey with ten ordinary answers and one disclosure; returns (survey id, disclosure id)."""
     survey_id = await make_survey(code="feel")
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     for n in range(11):
         say = DISCLOSURE if n == 5 else f"{ORDINARY} ({n})"
-        await services.store_response(definition, {"knows": Given("yes"), "area": Given("north"), "say": Given(say)},
+        await submitting.store_response(definition, {"knows": Given("yes"), "area": Given("north"), "say": Given(say)},
                                       submission_key=f"k{n}", receipt=f"r{n}", language="en", mode=ResponseMode.online,
                                       started_at=datetime.now(UTC))
     disclosure = await Disclosure.select().first()

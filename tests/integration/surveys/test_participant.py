@@ -225,7 +225,7 @@ async def test_language_comes_from_the_browser_and_the_page_says_so(client, surv
 
 
 async def test_unfinished_answers_expire_after_14_days_and_are_purged(client, survey, frozen_clock):
-    from surveys.questionnaires.services import purge_expired_drafts
+    from surveys.questionnaires.drafts import purge_expired_drafts
 
     first = await start(client, "feel")
     await send(client, first, 1, knows="no")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from surveys.participation.text import TamperedForm, clean_text
 from surveys.questionnaires.definition import (
     DECLINED,
     LONG_TEXT_LIMIT,
@@ -12,8 +13,6 @@ from surveys.questionnaires.definition import (
     QuestionDef,
     SectionDef,
     SurveyDef,
-    TamperedForm,
-    clean_text,
     form_values,
     read_page,
 )

@@ -9,8 +9,8 @@ import pyreadstat
 
 from surveys.questionnaires import exports
 from surveys.questionnaires.definition import Given, Option, QuestionDef, SectionDef, SurveyDef
+from surveys.questionnaires.responses import StoredAnswer, StoredResponse
 from surveys.questionnaires.results import Viewer
-from surveys.questionnaires.services import StoredAnswer, StoredResponse
 from surveys.questionnaires.tables import QuestionKind as K
 from tests.unit.surveys.test_results import START
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from surveys.questionnaires.definition import Given, Option, QuestionDef, SectionDef, SurveyDef
+from surveys.questionnaires.responses import StoredAnswer, StoredResponse
 from surveys.questionnaires.results import Viewer, response_count, summarise, to_json
-from surveys.questionnaires.services import StoredAnswer, StoredResponse
 from surveys.questionnaires.tables import QuestionKind as K
 
 AREA = QuestionDef(1, "area", K.single_choice, "Where?", options=(Option("n", "North"), Option("s", "South"), Option("x", "Elsewhere")))
