@@ -2,7 +2,7 @@
 and the aggregated (suppressed) results as CSV for people who may not see row-level data.
 
 Free text is PII-redacted unless the exporter may read raw text; words held for the safeguarding
-lead never reach here (`services.load_responses` leaves them out). No cell reaches a spreadsheet as a formula
+lead never reach here (`responses.load_responses` leaves them out). No cell reaches a spreadsheet as a formula
 (`app.spreadsheets`): not an answer, not a question's text in a header.
 """
 

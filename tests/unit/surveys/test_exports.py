@@ -26,7 +26,7 @@ RESPONSES = [
         "feel": StoredAnswer(Given("4")), "where": StoredAnswer(Given(["bus", "_other"], other_text="=HYPERLINK(\"x\")")),
         "age": StoredAnswer(Given(14)), "say": StoredAnswer(Given("call me on 07700 900123"), "none", 0.1, "neutral")}),
     StoredResponse(2, START, "bn", "paper", True, {
-        # Its free text was held for the safeguarding lead, so services.load_responses left it out.
+        # Its free text was held for the safeguarding lead, so responses.load_responses left it out.
         "feel": StoredAnswer(Given(None, declined=True))}),
 ]
 VIEWER = Viewer(reveal_small_groups=True)
