@@ -72,5 +72,5 @@ clean:
 
 # Re-extract the participant interface's words and merge them into every catalog (docs/guides/translators.md).
 translations: install-test
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header --sort-output -o surveys/locale/messages.pot .
-	$(BIN)/pybabel update -i surveys/locale/messages.pot -d surveys/locale --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header --sort-output -o surveys/participation/locale/messages.pot .
+	$(BIN)/pybabel update -i surveys/participation/locale/messages.pot -d surveys/participation/locale --ignore-obsolete --no-fuzzy-matching

@@ -42,11 +42,11 @@ from app.web.controllers import HomeController, health
 from app.web.errors import bad_form_handler, http_exception_handler, server_error_handler
 from app.web.security import security_headers
 from app.you_said_we_did.controllers import PublishController, ReceiptFollowController, YouSaidWeDidController
-from surveys.controllers import JoinController, ParticipantController
-from surveys.definition import TamperedForm
-from surveys.indicator_controllers import OutcomeIndicatorController
-from surveys.receipt_controllers import ReceiptController, SubjectAccessController
-from surveys.staff_controllers import (
+from surveys.participation.receipt_controllers import ReceiptController, SubjectAccessController
+from surveys.participation.text import TamperedForm
+from surveys.questionnaires.controllers import JoinController, ParticipantController
+from surveys.questionnaires.indicator_controllers import OutcomeIndicatorController
+from surveys.questionnaires.staff_controllers import (
     QuestionBankController,
     SurveyBuilderController,
     SurveyExportController,

@@ -78,8 +78,8 @@ def demo_load() -> None:
     from app.governance.demo import load_demo_governance
     from app.reports.demo import load_demo_report
     from app.you_said_we_did.demo import load_demo_publication
-    from surveys.demo import load_demo_follow_up, load_demo_survey
-    from surveys.services import get_survey
+    from surveys.questionnaires.demo import load_demo_follow_up, load_demo_survey
+    from surveys.questionnaires.finding import get_survey
 
     async def load() -> tuple[str, list, int, dict, int, int]:
         summary, accounts, (survey_id, responses) = await _load_governance(), await load_demo_users(), await load_demo_survey()
@@ -110,7 +110,7 @@ def surveys() -> None:
 
 @surveys.command(name="purge-drafts", help="Delete unfinished answers past their expiry (run daily; starting a survey also does it).")
 def purge_drafts() -> None:
-    from surveys.services import purge_expired_drafts
+    from surveys.questionnaires.drafts import purge_expired_drafts
 
     click.echo(f"deleted {asyncio.run(purge_expired_drafts())} expired unfinished answers")
 
@@ -122,7 +122,7 @@ def retention() -> None:
 
 @retention.command(name="purge", help="Delete raw answers past their survey's retention period, and expired unfinished answers (run daily; safe to run again).")
 def retention_purge() -> None:
-    from surveys.retention import purge_expired
+    from surveys.participation.retention import purge_expired
 
     click.echo(f"retention: {asyncio.run(purge_expired())}")
 

@@ -177,7 +177,7 @@ async def concern_digest() -> None:
 async def retention_purge() -> None:
     """Each night: raw answers past their survey's retention period, and expired drafts, are deleted
     (counts logged, never content); running it twice deletes nothing more."""
-    from surveys.retention import purge_expired
+    from surveys.participation.retention import purge_expired
 
     await purge_expired()
 

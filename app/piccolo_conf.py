@@ -12,7 +12,7 @@ APP_REGISTRY = AppRegistry(
         "app.governance.piccolo_app",
         "app.accounts.piccolo_app",
         "app.audit.piccolo_app",
-        "surveys.piccolo_app",
+        "surveys.questionnaires.piccolo_app",
         "app.safeguarding.piccolo_app",
         "app.insights.piccolo_app",
         "app.reports.piccolo_app",

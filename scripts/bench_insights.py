@@ -54,7 +54,7 @@ async def add_answers(survey_id: int, question_id: int, texts: list[str], first:
     """Answers inserted directly (screening is not what is measured), numbered from `first`."""
     from datetime import UTC, datetime, timedelta
 
-    from surveys.tables import Answer, Response
+    from surveys.questionnaires.tables import Answer, Response
 
     now = datetime.now(UTC)
     for start in range(0, len(texts), 500):
@@ -73,17 +73,17 @@ async def prepare(answers: int) -> tuple[int, str, str]:
     from app.accounts.roles import Role
     from app.accounts.services import RoleGrant, create_user_with_password
     from app.accounts.tables import Agency
-    from surveys import services
-    from surveys.services import QuestionFields
-    from surveys.tables import Audience, QuestionKind
+    from surveys.questionnaires import building, definitions
+    from surveys.questionnaires.building import QuestionFields
+    from surveys.questionnaires.tables import Audience, QuestionKind
 
     texts = bench_texts(0, answers)
-    survey_id = await services.create_survey({"title": "Benchmark", "audience": Audience.young_people, "languages": ["en"]},
+    survey_id = await building.create_survey({"title": "Benchmark", "audience": Audience.young_people, "languages": ["en"]},
                                              created_by=None, public_code="bench")
-    definition = await services.load_definition(survey_id)
-    question_id = await services.add_question(survey_id, definition.sections[0].id,
+    definition = await definitions.load_definition(survey_id)
+    question_id = await building.add_question(survey_id, definition.sections[0].id,
                                               QuestionFields(QuestionKind.long_text, "What would make things better?", key="say"))
-    await services.change_status(survey_id, "publish")
+    await building.change_status(survey_id, "publish")
     await add_answers(survey_id, question_id, texts, 0)
     lead = await create_user_with_password(email="lead@example.org", display_name="Lead", agency=Agency.other,
                                            password=secrets.token_urlsafe(20), grants=[RoleGrant(Role.participation_lead)])

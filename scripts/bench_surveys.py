@@ -42,8 +42,8 @@ async def main() -> None:
     from piccolo.engine.postgres import PostgresEngine
 
     from app.database import current_engine, migrate
-    from surveys import exports, results, services
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires import definitions, exports, responses, results
+    from surveys.questionnaires.demo import load_demo_survey
 
     await migrate()
     engine = current_engine()
@@ -55,9 +55,9 @@ async def main() -> None:
     survey_id, added = await load_demo_survey(responses=STORED)
     seconds = time.perf_counter() - started
     print(f"| store {added} demo responses (screening + sentiment + one transaction each) | {seconds:.1f} s ({added / seconds:.0f}/s) | – |")
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     started = time.perf_counter()
-    stored = await services.load_responses(definition)
+    stored = await responses.load_responses(definition)
     print(f"| load {len(stored)} responses with their answers | {time.perf_counter() - started:.2f} s | – |")
     public = results.Viewer()
     for factor in (1, 5, 25):

@@ -1,4 +1,4 @@
-"""An "attacker" for small-number suppression, written apart from `surveys.suppression` on purpose.
+"""An "attacker" for small-number suppression, written apart from `surveys.participation.suppression` on purpose.
 
 It knows what any reader of a results page or results.json knows: every shown figure, that hidden
 ones are "<t" (0 to t-1) or "hidden" (t or more), that no count is negative, and which figures add up

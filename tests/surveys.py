@@ -8,11 +8,11 @@ from dataclasses import replace
 import httpx
 
 from app.governance.services import load_structure
-from surveys import services
-from surveys.consent import NOTICE_VERSION
-from surveys.definition import Condition, Option
-from surveys.services import QuestionFields
-from surveys.tables import Audience, QuestionKind
+from surveys.participation.consent import NOTICE_VERSION
+from surveys.questionnaires import building, definitions
+from surveys.questionnaires.building import QuestionFields
+from surveys.questionnaires.definition import Condition, Option
+from surveys.questionnaires.tables import Audience, QuestionKind
 
 YES_NO_NOT_SURE = ("yes", "no", "not_sure")
 
@@ -20,26 +20,26 @@ YES_NO_NOT_SURE = ("yes", "no", "not_sure")
 async def make_survey(*, publish: bool = True, code: str | None = None, **settings) -> int:
     """"Feeling safe": knows (yes/no, required) -> who (only if yes), area, then say (long text)."""
     await load_structure()
-    survey_id = await services.create_survey({
+    survey_id = await building.create_survey({
         "title": "Feeling safe", "purpose": "Tell us how safe you feel.", "audience": Audience.young_people,
         "languages": ["en", "ur"], "consent_text": "Anonymous.", "local_contact": "Youth team 020 0000 0000",
         **settings,
     }, created_by=None, public_code=code)
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     section = definition.sections[0].id
 
     async def ask(key, fields):
-        return await services.add_question(survey_id, section, replace(fields, key=key))
+        return await building.add_question(survey_id, section, replace(fields, key=key))
 
     await ask("knows", QuestionFields(QuestionKind.yes_no, "Would you know who to talk to?", required=True, outcome=1))
     await ask("who", QuestionFields(QuestionKind.single_choice, "Who?", options=(Option("parent", "A parent"), Option("teacher", "A teacher")),
                                     show_if=Condition("knows", frozenset({"yes"}))))
-    second = await services.add_section(survey_id, title="More")
-    await services.add_question(survey_id, second, QuestionFields(QuestionKind.single_choice, "Where do you live?", key="area",
+    second = await building.add_section(survey_id, title="More")
+    await building.add_question(survey_id, second, QuestionFields(QuestionKind.single_choice, "Where do you live?", key="area",
                                                                    options=(Option("north", "North"), Option("south", "South"))))
-    await services.add_question(survey_id, second, QuestionFields(QuestionKind.long_text, "Anything else?", key="say"))
+    await building.add_question(survey_id, second, QuestionFields(QuestionKind.long_text, "Anything else?", key="say"))
     if publish:
-        await services.change_status(survey_id, "publish")
+        await building.change_status(survey_id, "publish")
     return survey_id
 
 

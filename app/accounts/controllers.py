@@ -179,7 +179,7 @@ class AccountController(Controller):
     @get("/staff", name="staff_home", guards=requires(Permission.use_staff_area))
     async def staff_home(self, request: Request, settings: AppSettings) -> Template:
         from app.dashboards import services as dashboards
-        from surveys import charts
+        from surveys.participation import charts
 
         user = signed_in_user(request)
         disclosures = await safeguarding.open_counts() if user.can(Permission.triage_safeguarding) else None

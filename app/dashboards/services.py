@@ -23,9 +23,9 @@ from datetime import date, datetime, time, timedelta
 from app.governance.tables import Board, BoardMeeting, Milestone, Project
 from app.reports import services as reports
 from app.reports.drafting import LONDON
-from surveys.consent import AGE_BANDS
-from surveys.results import Count, Row
-from surveys.tables import Audience, Response, Survey
+from surveys.participation.consent import AGE_BANDS
+from surveys.questionnaires.results import Count, Row
+from surveys.questionnaires.tables import Audience, Response, Survey
 
 ACTIVITY_WEEKS = 12
 AUDIENCE_BANDS = {
@@ -69,7 +69,7 @@ async def participation_panel(*, threshold: int, today: date | None = None) -> P
     per_week = Counter((row["submitted_at"].astimezone(LONDON).date() - first).days // 7 for row in recent)
     weeks = [Row(str(n), (first + timedelta(weeks=n)).strftime("%d %b"), _count(per_week.get(n, 0), threshold)) for n in range(ACTIVITY_WEEKS)]
 
-    from surveys.staff_controllers import AUDIENCE_LABELS
+    from surveys.questionnaires.definition import AUDIENCE_LABELS
 
     surveys = {s["id"]: s["audience"] for s in await Survey.select(Survey.id, Survey.audience)}
     by_audience: dict[str, Counter] = {}
@@ -131,11 +131,11 @@ class IndicatorLine:
 
 async def indicator_lines(user, *, threshold: int) -> list[IndicatorLine]:
     """Every indicator (baseline against latest wave) on the surveys this person may see results of, in
-    its plain-language summary (`surveys.indicators`, suppression and "not enough answers" included)."""
+    its plain-language summary (`surveys.questionnaires.indicators`, suppression and "not enough answers" included)."""
     from functools import partial
 
-    from surveys import indicators
-    from surveys.staff_controllers import may_see_results
+    from surveys.questionnaires import indicators
+    from surveys.questionnaires.staff_controllers import may_see_results
 
     loaded = await indicators.load_series(threshold=threshold, may_see=partial(may_see_results, user))
     if not loaded:

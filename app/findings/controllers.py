@@ -20,7 +20,7 @@ from app.findings.schemas import ActionForm, ChoiceForm, FindingForm, NotTakenFo
 from app.findings.services import AlreadyAnswered, FindingRefused
 from app.governance.services import GovernanceError
 from app.web.requests import AppSettings, RowId, actor_of, client_ip, signed_in_user
-from surveys.staff_controllers import may_see_results
+from surveys.questionnaires.staff_controllers import may_see_results
 
 DONE_MESSAGES = {
     "created": "The draft is saved.", "edited": "The draft is saved.", "evidence": "The evidence is added.",

@@ -60,8 +60,8 @@ async def _demo_themes(survey_id: int) -> list[int]:
 
 async def load_demo_findings(*, threshold: int) -> int:
     """Two findings sent and answered; returns how many were added."""
-    from surveys.demo import DEMO_CODE
-    from surveys.tables import Survey
+    from surveys.questionnaires.demo import DEMO_CODE
+    from surveys.questionnaires.tables import Survey
 
     if await Finding.exists():
         return 0

@@ -46,7 +46,7 @@ class Influence:
 
 async def _voice_dates(finding_ids: list[int]) -> dict[int, datetime]:
     """Each finding's earliest evidence answer: when a young person said it."""
-    from surveys.tables import Response
+    from surveys.questionnaires.tables import Response
 
     evidence = await FindingEvidence.select(FindingEvidence.finding, FindingEvidence.item_ids, FindingEvidence.survey_ids).output(
         load_json=True).where(FindingEvidence.finding.is_in(finding_ids or [-1]))
@@ -96,8 +96,8 @@ async def influence(rows: list[dict]) -> tuple[Influence, list[Influence], list[
 
 
 def bars(figures: list[Influence], measure: str):
-    """Chart bars (surveys.charts.Bar) of one share across projects or boards."""
-    from surveys.charts import Bar
+    """Chart bars (surveys.participation.charts.Bar) of one share across projects or boards."""
+    from surveys.participation.charts import Bar
 
     out = []
     for f in figures:

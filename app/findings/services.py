@@ -15,7 +15,7 @@ from app import clock
 from app.audit.services import Actor, AuditAction, record
 from app.database import write_transaction
 from app.findings.tables import Answer, EvidenceKind, Finding, FindingAction, FindingEvidence, FindingNotice, FindingState
-from surveys.results import Viewer
+from surveys.questionnaires.results import Viewer
 
 ANSWER_DAYS = 28
 """A finding sent to a project is due an answer this many days after sending (a board's: its meeting date)."""
@@ -224,7 +224,7 @@ async def resolve_evidence(row: dict) -> EvidenceView:
     the question in it."""
     from app.governance.tables import Outcome
     from app.insights.tables import Theme, ThemeMember, ThemeRun
-    from surveys.tables import Question, Response, Survey
+    from surveys.questionnaires.tables import Question, Response, Survey
 
     view = EvidenceView(id=row["id"], kind=row["kind"], quote=row["quote"], figures=row["figures"] or {}, run_id=row["run_id"],
                         theme_id=row["theme_id"], item_ids=list(row["item_ids"] or []), outcome_number=row["outcome_number"],
@@ -367,7 +367,7 @@ async def add_quote(finding_id: int, theme_id: int, index: int, *, threshold: in
 async def add_indicator(finding_id: int, outcome_number: int, series: str, question_key: str, *, threshold: int, may_see_survey,
                         actor: Actor, ip_address: str = "") -> None:
     """Add an indicator's figures (baseline and latest wave, the change, sample sizes) as its page shows them."""
-    from surveys import indicators
+    from surveys.questionnaires import indicators
 
     await _draft(finding_id)
     outcome = await indicators.get_outcome(outcome_number)
@@ -669,8 +669,8 @@ async def theme_choices(user, *, threshold: int) -> list[dict]:
     """Themes of each selection's latest finished run the user may see, with the quotes they show."""
     from app.insights import services as insights
     from app.insights.tables import RunState, ThemeRun
-    from surveys import services as survey_services
-    from surveys.staff_controllers import may_see_results
+    from surveys.questionnaires import finding as survey_finding
+    from surveys.questionnaires.staff_controllers import may_see_results
 
     runs = await ThemeRun.select().output(load_json=True).where(ThemeRun.state == RunState.done, ThemeRun.outcome == "themed").order_by(
         ThemeRun.id, ascending=False)
@@ -679,7 +679,7 @@ async def theme_choices(user, *, threshold: int) -> list[dict]:
         latest.setdefault(run["source_key"], run)
     choices = []
     for run in latest.values():
-        survey = await survey_services.get_survey(run["parameters"]["survey"])
+        survey = await survey_finding.get_survey(run["parameters"]["survey"])
         if survey is None or not await may_see_results(user, survey):
             continue
         view = await insights.run_view(run, viewer=PUBLISHED_VIEWER, threshold=threshold)
@@ -690,7 +690,7 @@ async def theme_choices(user, *, threshold: int) -> list[dict]:
 
 
 async def indicator_choices(*, threshold: int, may_see_survey) -> list[dict]:
-    from surveys import indicators
+    from surveys.questionnaires import indicators
 
     loaded = await indicators.load_series(threshold=threshold, may_see=may_see_survey)
     choices = []

@@ -22,17 +22,18 @@ from app.insights.schemas import AnswersForm, FlagForm, MergeForm, QuoteForm, Re
 from app.insights.sources import SourceError, SurveyQuestionSource
 from app.insights.tables import ACTIVE_STATES
 from app.web.requests import AppSettings, RowId, actor_of, client_ip, signed_in_user
-from surveys import results as survey_results
-from surveys import services as survey_services
-from surveys.definition import TEXT_KINDS
-from surveys.staff_controllers import may_see_results, viewer_for
+from surveys.questionnaires import definitions as survey_definitions
+from surveys.questionnaires import finding as survey_finding
+from surveys.questionnaires import results as survey_results
+from surveys.questionnaires.definition import TEXT_KINDS
+from surveys.questionnaires.staff_controllers import may_see_results, viewer_for
 
 SHORT = 100
 ANSWERS_PER_PAGE = 200
 
 
 async def _survey(request: Request, survey_id: int) -> dict:
-    survey = await survey_services.get_survey(survey_id)
+    survey = await survey_finding.get_survey(survey_id)
     if survey is None or not await may_see_results(signed_in_user(request), survey):
         raise NotFoundException("There is no such survey.")
     return survey
@@ -56,10 +57,10 @@ class InsightsController(Controller):
     async def index(self, request: Request) -> Template:
         user = signed_in_user(request)
         surveys = []
-        for survey in await survey_services.list_surveys():
+        for survey in await survey_finding.list_surveys():
             if not await may_see_results(user, survey):
                 continue
-            definition = await survey_services.load_definition(survey["id"])
+            definition = await survey_definitions.load_definition(survey["id"])
             questions = [q for q in definition.questions if q.kind in TEXT_KINDS]
             if questions:
                 surveys.append({"survey": survey, "questions": questions})
@@ -67,7 +68,7 @@ class InsightsController(Controller):
 
     async def _page(self, request: Request, settings, survey: dict, source: SurveyQuestionSource, run: dict | None, *,
                     by: str = "", error: str = "", status: int = 200) -> Template:
-        definition = await survey_services.load_definition(survey["id"])
+        definition = await survey_definitions.load_definition(survey["id"])
         view = await services.run_view(run, viewer=viewer_for(signed_in_user(request)), threshold=settings.small_group_threshold,
                                        by_key=by) if run else None
         return Template("insights/page.html", status_code=status, context={
@@ -83,7 +84,7 @@ class InsightsController(Controller):
                           date_from: FromQuery[str] = "", date_to: FromQuery[str] = "", cohort: FromQuery[str] = "",
                           by: FromQuery[str] = "") -> Template:
         survey = await _survey(request, survey_id)
-        definition = await survey_services.load_definition(survey_id)
+        definition = await survey_definitions.load_definition(survey_id)
         if not question:
             question = next((q.key for q in definition.questions if q.kind in TEXT_KINDS), "")
         form = SelectionForm(question[:SHORT], date_from[:SHORT], date_to[:SHORT], cohort[:SHORT])
@@ -101,7 +102,7 @@ class InsightsController(Controller):
         survey = await _survey(request, survey_id)
         try:
             source = data.source(survey_id)
-            source.check(await survey_services.load_definition(survey_id))
+            source.check(await survey_definitions.load_definition(survey_id))
             run_id = await services.start_run(source, requested_by=signed_in_user(request).id, full=data.full == "on")
         except SourceError as problem:
             return await self._page(request, settings, survey, SurveyQuestionSource(survey_id, data.question), None,
@@ -278,7 +279,7 @@ class InsightsController(Controller):
     async def html_summary(self, request: Request, settings: AppSettings, run_id: RowId, by: FromQuery[str] = "") -> Template:
         run, view = await self._finished_view(request, settings, run_id, by[:SHORT])
         survey = await _survey(request, run["parameters"]["survey"])
-        definition = await survey_services.load_definition(survey["id"])
+        definition = await survey_definitions.load_definition(survey["id"])
         await record(AuditAction.data_exported, actor=actor_of(request), target_type="theme_run", target_id=run_id,
                      detail={"format": "themes-html"}, ip_address=client_ip(request))
         return Template("insights/summary.html", context={

@@ -10,6 +10,6 @@ APP_CONFIG = AppConfig(
     app_name="insights",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=table_finder(modules=["app.insights.tables"], exclude_imported=True),
-    migration_dependencies=["app.accounts.piccolo_app", "surveys.piccolo_app"],
+    migration_dependencies=["app.accounts.piccolo_app", "surveys.questionnaires.piccolo_app"],
     commands=[],
 )

@@ -471,16 +471,17 @@ async def get_run(run_id: int) -> dict | None:
 
 async def cohort_split(survey_id: int, by_key: str) -> tuple[list[str], dict[int, str]] | None:
     """For "share by cohort": the choice question's option labels and each response's answer."""
-    from surveys import results as survey_results
-    from surveys import services as survey_services
+    from surveys.questionnaires import definitions as survey_definitions
+    from surveys.questionnaires import responses as survey_responses
+    from surveys.questionnaires import results as survey_results
 
-    definition = await survey_services.load_definition(survey_id)
+    definition = await survey_definitions.load_definition(survey_id)
     question = next((q for q in survey_results.crosstab_candidates(definition) if q.key == by_key), None)
     if question is None:
         return None
     labels = [o.label for o in question.options]
     mapping = {}
-    for response in await survey_services.load_responses(definition):
+    for response in await survey_responses.load_responses(definition):
         answer = response.answers.get(by_key)
         if answer is not None and isinstance(answer.given.value, str):
             mapping[response.id] = question.label_of(answer.given.value)

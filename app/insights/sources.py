@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
-from surveys import services as survey_services
-from surveys.definition import TEXT_KINDS, SurveyDef
+from surveys.questionnaires import definitions as survey_definitions
+from surveys.questionnaires import responses as survey_responses
+from surveys.questionnaires.definition import TEXT_KINDS, SurveyDef
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,10 @@ class SurveyQuestionSource:
                 raise SourceError("Choose a cohort from the list.")
 
     async def items(self) -> list[SourceItem]:
-        definition = await survey_services.load_definition(self.survey_id)
+        definition = await survey_definitions.load_definition(self.survey_id)
         self.check(definition)
         # load_responses leaves out answers held for the safeguarding lead (until released).
-        responses = await survey_services.load_responses(definition)
+        responses = await survey_responses.load_responses(definition)
         start = datetime.combine(self.date_from, time.min) if self.date_from else None
         end = datetime.combine(self.date_to + timedelta(days=1), time.min) if self.date_to else None
         cohort_key, _, cohort_value = self.cohort.partition("=")

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from app.insights.sources import SourceItem
 from app.insights.tables import Theme, ThemeMember
-from surveys.results import Count, Viewer
-from surveys.suppression import PRIMARY, protect_table
+from surveys.participation.suppression import PRIMARY, protect_table
+from surveys.questionnaires.results import Count, Viewer
 
 SENTIMENTS = ("positive", "neutral", "negative")
 # Colour and shape together: a theme is never told apart by colour alone.

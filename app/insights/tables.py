@@ -15,7 +15,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from app.accounts.tables import StaffUser
-from surveys.tables import Survey
+from surveys.questionnaires.tables import Survey
 
 
 class RunState(str, Enum):

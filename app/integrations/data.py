@@ -1,9 +1,9 @@
 """What the API reads: the same services the staff pages use, seen as a role that may not see
 small groups or raw free text (an integration never does), turned into the API's Structs.
 
-Nothing here counts or suppresses on its own: survey figures come from `surveys.results.summarise`
+Nothing here counts or suppresses on its own: survey figures come from `surveys.questionnaires.results.summarise`
 (`to_json`, as results.json), themes from `app.insights.services.run_view`, indicators from
-`surveys.indicators`. A cohort's figures are the cells of the results page's cross-tab "by" the
+`surveys.questionnaires.indicators`. A cohort's figures are the cells of the results page's cross-tab "by" the
 cohort's question, each protected against the whole survey's figures exactly as that page is.
 """
 
@@ -14,10 +14,11 @@ import msgspec
 from app.insights import services as insights
 from app.insights.sources import SurveyQuestionSource
 from app.integrations import schemas
-from surveys import indicators, results, services
-from surveys.definition import TEXT_KINDS, SurveyDef
-from surveys.suppression import PRIMARY
-from surveys.tables import QuestionKind, Survey, SurveyStatus
+from surveys.participation.suppression import PRIMARY
+from surveys.questionnaires import definitions, drafts, finding, indicators, results
+from surveys.questionnaires import responses as survey_responses
+from surveys.questionnaires.definition import TEXT_KINDS, SurveyDef
+from surveys.questionnaires.tables import QuestionKind, Survey, SurveyStatus
 
 VIEWER = results.Viewer()
 """Tokens never see small groups or free text before redaction."""
@@ -35,14 +36,14 @@ class BadRequest(ValueError):
 
 
 async def readable_survey(survey_id: int) -> dict:
-    survey = await services.get_survey(survey_id)
+    survey = await finding.get_survey(survey_id)
     if survey is None or survey["status"] not in READABLE:
         raise NoSuchThing("There is no such survey (only published and closed surveys are in the API).")
     return survey
 
 
 async def survey_page(*, threshold: int, limit: int, offset: int) -> schemas.SurveyPage:
-    rows = [s for s in await services.list_surveys() if s["status"] in READABLE]
+    rows = [s for s in await finding.list_surveys() if s["status"] in READABLE]
     rows.sort(key=lambda s: s["id"])
     details = {r["id"]: r for r in await Survey.select(Survey.id, Survey.series, Survey.wave).where(
         Survey.id.is_in([s["id"] for s in rows[offset:offset + limit]] or [0]))}
@@ -56,9 +57,9 @@ async def survey_page(*, threshold: int, limit: int, offset: int) -> schemas.Sur
 async def survey_results(survey_id: int, *, threshold: int, by: str = "", of: str = "", cohort: str = "") -> schemas.SurveyResults:
     """results.json's document for a viewer without small groups, and a cohort's figures if asked."""
     await readable_survey(survey_id)
-    definition = await services.load_definition(survey_id)
-    responses = await services.load_responses(definition)
-    unfinished = await services.abandoned_drafts(survey_id)
+    definition = await definitions.load_definition(survey_id)
+    responses = await survey_responses.load_responses(definition)
+    unfinished = await drafts.abandoned_drafts(survey_id)
     cohort_key, value = _cohort(definition, cohort) if cohort else ("", "")
     summary = results.summarise(definition, responses, threshold=threshold, viewer=VIEWER, unfinished_pages=unfinished,
                                 crosstab_by=by or None, crosstab_of=of or None)
@@ -109,7 +110,7 @@ def _cohort_figures(definition: SurveyDef, responses, unfinished, summary: resul
 async def survey_themes(survey_id: int, *, threshold: int, question: str = "", by: str = "") -> schemas.Themes:
     """The latest theme run over one free-text question (all its answers), as the insights page shows it."""
     await readable_survey(survey_id)
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     text_questions = [q.key for q in definition.questions if q.kind in TEXT_KINDS]
     question = question or (text_questions[0] if text_questions else "")
     if question not in text_questions:

@@ -1,8 +1,8 @@
 """What a highlight report's draft says, gathered from the rest of Chorus for one project and period.
 
 Each section reuses the service that already shows the same thing on a page: milestones and status
-from governance, response counts through `surveys.suppression.protect_table`, themes through the
-insights summary (as a board member sees them), indicators through `surveys.indicators`. The result
+from governance, response counts through `surveys.participation.suppression.protect_table`, themes through the
+insights summary (as a board member sees them), indicators through `surveys.questionnaires.indicators`. The result
 is plain JSON-able data: a submitted report keeps it as it was.
 """
 
@@ -15,9 +15,9 @@ from app import clock
 from app.governance.tables import Milestone, Project
 from app.insights.tables import RunState, Theme, ThemeRun
 from app.settings import get_settings
-from surveys.results import Count, Viewer
-from surveys.suppression import PRIMARY, protect, relation
-from surveys.tables import Response, Survey, SurveyStatus
+from surveys.participation.suppression import PRIMARY, protect, relation
+from surveys.questionnaires.results import Count, Viewer
+from surveys.questionnaires.tables import Response, Survey, SurveyStatus
 
 LONDON = ZoneInfo("Europe/London")
 RISING = 5.0
@@ -164,7 +164,7 @@ async def _changes(run_id: int, previous_id: int, view) -> dict[int, str]:
 
 async def _indicators(project_id: int, threshold: int) -> list[dict]:
     """Each indicator (baseline vs latest wave) on a survey series of this project, in its plain words."""
-    from surveys import indicators
+    from surveys.questionnaires import indicators
 
     async def of_project(row: dict) -> bool:
         return row["project"] == project_id

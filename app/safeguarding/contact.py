@@ -14,7 +14,7 @@ from app.accounts.roles import Permission
 from app.audit.services import Actor, AuditAction, record
 from app.database import write_transaction
 from app.safeguarding.tables import Disclosure, DisclosureState, SourceKind, TriageStep
-from surveys.tables import Answer, ContactRequest
+from surveys.questionnaires.tables import Answer, ContactRequest
 
 REASON_LIMIT = 1000
 REVEAL_NOTE = "Contact details revealed. Reason: {reason}"

@@ -12,7 +12,7 @@ from app.audit import services as audit
 from app.audit.services import Actor, AuditAction
 from app.database import write_transaction
 from app.safeguarding.tables import Disclosure, DisclosureState, SourceKind, TriageStep
-from surveys.tables import Answer
+from surveys.questionnaires.tables import Answer
 
 if TYPE_CHECKING:
     from app.accounts.auth import CurrentUser

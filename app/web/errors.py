@@ -39,7 +39,7 @@ CSRF_MESSAGE = (
 )
 
 
-PARTICIPANT_LAYOUT = "_participant.html"
+PARTICIPANT_LAYOUT = "participation/_participant.html"
 STAFF_LAYOUT = "base.html"
 # Public, but only staff use them: signing in, resetting a password, accepting an invitation.
 STAFF_SIGN_IN_PATHS = ("/login", "/logout", "/password/", "/invite/")

@@ -20,9 +20,9 @@ from app.web.requests import RowId, actor_of, client_ip, signed_in_user
 from app.you_said_we_did import services
 from app.you_said_we_did.schemas import FollowForm, PublishForm, TranslationForm
 from app.you_said_we_did.services import TARGET_READING_AGE, PublishRefused
-from surveys import i18n, receipts
-from surveys.controllers import participant_context
-from surveys.receipt_controllers import receipt_rate_limit
+from surveys.participation import i18n, receipts
+from surveys.participation.layout import participant_context
+from surveys.participation.receipt_controllers import receipt_rate_limit
 
 FollowBody = Annotated[FollowForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -125,8 +125,8 @@ class ReceiptFollowController(Controller):
         return await self._act(request, data, following=False)
 
     async def _act(self, request: Request, data: FollowForm, *, following: bool) -> Template:
-        from surveys.receipt_controllers import _language as receipt_language
-        from surveys.receipt_controllers import _not_found
+        from surveys.participation.receipt_controllers import _language as receipt_language
+        from surveys.participation.receipt_controllers import _not_found
 
         own = await receipts.own_answers(data.receipt)
         if own.found is not receipts.Found.held:
@@ -142,7 +142,7 @@ class ReceiptFollowController(Controller):
             await services.unfollow(hashed)
         language = receipt_language(request)
         status = HTTP_400_BAD_REQUEST if error else 200
-        return Template("surveys/participant/receipt_answers.html", status_code=status, context=participant_context(
+        return Template("participation/receipt_answers.html", status_code=status, context=participant_context(
             language, own=own, receipt=data.receipt.strip(), happened=await services.what_happened(hashed, language),
             follow_error=error, follow_done="following" if following and not error else ("stopped" if not following else "")))
 

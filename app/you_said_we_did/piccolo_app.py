@@ -10,6 +10,6 @@ APP_CONFIG = AppConfig(
     app_name="you_said_we_did",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=table_finder(modules=["app.you_said_we_did.tables"], exclude_imported=True),
-    migration_dependencies=["app.findings.piccolo_app", "app.accounts.piccolo_app", "surveys.piccolo_app"],
+    migration_dependencies=["app.findings.piccolo_app", "app.accounts.piccolo_app", "surveys.questionnaires.piccolo_app"],
     commands=[],
 )

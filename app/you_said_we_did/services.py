@@ -22,7 +22,7 @@ from app.database import write_transaction
 from app.findings import services as findings
 from app.findings.tables import Answer, EvidenceKind, Finding, FindingAction, FindingEvidence, FindingState
 from app.you_said_we_did.tables import Publication, ReceiptFollow
-from surveys.definition import N_
+from surveys.participation.text import N_
 
 TARGET_READING_AGE = 11
 """Young people 13-17 read these pages: the plain-English guidance the survey builder uses for them."""
@@ -122,7 +122,7 @@ async def publish(finding_id: int, said: str, did: str, quote_ids: list[int], *,
 
 async def translate(finding_id: int, language: str, said: str, did: str, *, actor: Actor, ip_address: str = "") -> None:
     """A person's translation of the publication into one language (blank both to remove it)."""
-    from surveys import i18n
+    from surveys.participation import i18n
 
     if language == i18n.DEFAULT_LANGUAGE or language not in i18n.interface_languages():
         raise PublishRefused("Choose one of the languages the participant pages are in (English is the text above).")
@@ -205,7 +205,7 @@ async def entries(language: str = "en", *, survey_id: int | None = None, finding
 
 
 async def survey_by_code(code: str) -> dict | None:
-    from surveys.tables import Survey, SurveyStatus
+    from surveys.questionnaires.tables import Survey, SurveyStatus
 
     return await Survey.select(Survey.id, Survey.title, Survey.public_code).where(
         (Survey.public_code == code) & (Survey.status != SurveyStatus.draft)).first()
@@ -225,7 +225,7 @@ class WhatHappened:
 async def what_happened(receipt_hash: str, language: str = "en") -> WhatHappened:
     """Which themes one response's answers fed, and the published findings from those themes."""
     from app.insights.tables import RunState, Theme, ThemeMember, ThemeRun
-    from surveys.tables import Response
+    from surveys.questionnaires.tables import Response
 
     response = await Response.select(Response.id).where(Response.receipt_hash == receipt_hash).first()
     if response is None:
@@ -254,7 +254,7 @@ async def what_happened(receipt_hash: str, language: str = "en") -> WhatHappened
 
 
 async def _response_id(receipt_hash: str) -> int | None:
-    from surveys.tables import Response
+    from surveys.questionnaires.tables import Response
 
     row = await Response.select(Response.id).where(Response.receipt_hash == receipt_hash).first()
     return row["id"] if row else None

@@ -6,7 +6,7 @@ from piccolo.table import Table
 
 from app.accounts.tables import StaffUser
 from app.findings.tables import Finding
-from surveys.tables import Response
+from surveys.questionnaires.tables import Response
 
 
 class Publication(Table, help_text="A finding told back in plain language: what young people said and what was done."):

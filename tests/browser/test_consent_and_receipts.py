@@ -6,7 +6,7 @@ import re
 import pytest
 
 from app.safeguarding.tables import Disclosure
-from surveys.tables import Answer, ContactRequest, Response
+from surveys.questionnaires.tables import Answer, ContactRequest, Response
 from tests.browser_support import assert_accessible
 from tests.surveys import make_survey
 

@@ -14,7 +14,7 @@ from app.accounts.auth import token_hash
 from app.accounts.roles import Role
 from app.accounts.tables import Agency, ProjectPosition
 from app.governance.services import load_structure
-from surveys.tables import Response
+from surveys.questionnaires.tables import Response
 from tests.browser.test_governance import sign_in
 from tests.browser_support import assert_accessible
 from tests.integration.test_findings import TOPICS, answer_survey, project_id, set_position, themed_run

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 
 async def test_outcome_pages_have_no_wcag_violations(page, db):
-    from surveys.demo import load_demo_follow_up, load_demo_survey
+    from surveys.questionnaires.demo import load_demo_follow_up, load_demo_survey
 
     await load_demo_survey(responses=40)
     await load_demo_follow_up(responses=40)

@@ -11,10 +11,10 @@ import pytest
 
 from app.accounts.roles import Role
 from app.insights.tables import Theme, ThemeRun
-from surveys import services
-from surveys.definition import Given
-from surveys.demo import load_demo_survey
-from surveys.tables import ResponseMode
+from surveys.questionnaires import definitions, submitting
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.demo import load_demo_survey
+from surveys.questionnaires.tables import ResponseMode
 from tests.browser.test_staff_pages import sign_in
 from tests.browser_support import LiveServer, assert_accessible
 from tests.staff import make_user
@@ -80,9 +80,9 @@ async def test_themes_run_with_live_progress_and_people_stay_in_charge(chromium,
     await assert_accessible(page)
 
     # New answers arrive; the lead runs it again; the name and the merge are kept.
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     for n, text in enumerate(NEW_ANSWERS):
-        await services.store_response(definition, {"age_band": Given("13_15"), "knows_who": Given("yes"), "one_thing": Given(text)},
+        await submitting.store_response(definition, {"age_band": Given("13_15"), "knows_who": Given("yes"), "one_thing": Given(text)},
                                       submission_key=f"new-{n}", receipt=f"new-{n}", language="en", mode=ResponseMode.online,
                                       started_at=datetime.now(UTC))
     frames = await run_themes_and_watch(page, "Find themes again")

@@ -11,7 +11,7 @@ from app.accounts.roles import Role
 from app.insights import services
 from app.insights.sources import SurveyQuestionSource
 from app.insights.tables import Theme, ThemeMember
-from surveys.demo import load_demo_survey
+from surveys.questionnaires.demo import load_demo_survey
 from tests.browser.test_staff_pages import sign_in
 from tests.browser_support import assert_accessible
 from tests.staff import make_user

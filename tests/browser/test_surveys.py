@@ -7,7 +7,7 @@ import re
 import pytest
 
 from app.accounts.roles import Role
-from surveys.tables import Answer, Draft, Response, Section, Survey
+from surveys.questionnaires.tables import Answer, Draft, Response, Section, Survey
 from tests.browser.test_staff_pages import sign_in
 from tests.browser_support import OffSiteRequests, assert_accessible
 from tests.staff import make_user
@@ -228,7 +228,7 @@ async def test_after_a_quick_exit_the_survey_opens_again_when_asked_for_afresh(p
 
 
 async def test_the_page_count_and_button_follow_the_answers_on_the_page(page, db):
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires.demo import load_demo_survey
 
     await load_demo_survey(responses=0)
     await page.goto("/s/demo")
@@ -336,7 +336,7 @@ async def test_easy_read_asks_one_question_at_a_time_with_faces(page, db):
 
 
 async def test_staff_survey_pages_have_no_wcag_violations(page, db):
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires.demo import load_demo_survey
 
     survey_id, _ = await load_demo_survey(responses=30)
     await make_user(Role.participation_lead, email="lead@example.org")

@@ -13,9 +13,10 @@ from app.accounts import services as accounts
 from app.accounts.roles import Role
 from app.accounts.tables import Agency
 from app.governance.tables import Board, Project
-from surveys import services as survey_services
-from surveys.definition import Given
-from surveys.tables import Audience, Response, ResponseMode
+from surveys.questionnaires import definitions as survey_definitions
+from surveys.questionnaires import submitting as survey_submitting
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import Audience, Response, ResponseMode
 from tests.staff import PASSWORD, post_form, signed_in_cookie
 from tests.surveys import make_survey
 
@@ -49,9 +50,9 @@ async def people(db, frozen_clock):
 
 
 async def respond(survey_id: int, bands: list[str], prefix: str) -> None:
-    definition = await survey_services.load_definition(survey_id)
+    definition = await survey_definitions.load_definition(survey_id)
     for i, band in enumerate(bands):
-        await survey_services.store_response(definition, {"knows": Given("no"), "area": Given("north")}, submission_key=f"{prefix}{i}",
+        await survey_submitting.store_response(definition, {"knows": Given("no"), "area": Given("north")}, submission_key=f"{prefix}{i}",
                                              receipt=f"{prefix}{i}", language="en", mode=ResponseMode.online, started_at=datetime.now(UTC))
         await Response.update({Response.age_band: band}).where(Response.submission_key == f"{prefix}{i}")
 
@@ -89,7 +90,7 @@ async def test_a_project_lead_sees_the_report_due_and_the_board_sees_it_overdue(
 
 
 async def test_a_board_member_sees_the_indicators_of_their_boards_projects(client, people):
-    from surveys.tables import Survey
+    from surveys.questionnaires.tables import Survey
     from tests.integration.surveys.test_indicators import make_wave
     from tests.integration.surveys.test_indicators import people as answering
 

@@ -19,7 +19,7 @@ async def test_the_demo_closes_the_loop_and_loading_again_adds_nothing(client, d
     from app.governance.services import load_structure
     from app.reports.demo import load_demo_report
     from app.you_said_we_did.demo import load_demo_publication
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires.demo import load_demo_survey
 
     await load_structure()
     await load_demo_users()

@@ -394,7 +394,7 @@ async def test_the_demo_has_two_findings_from_its_themes_sent_and_answered_and_l
     from app.accounts.demo import load_demo_users
     from app.findings.demo import load_demo_findings
     from app.governance.demo import load_demo_governance
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires.demo import load_demo_survey
 
     await load_structure()
     await load_demo_users()

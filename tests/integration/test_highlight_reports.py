@@ -17,9 +17,10 @@ from app.audit.tables import AuditEvent
 from app.governance.tables import Milestone, Project
 from app.reports import services as reports
 from app.reports.tables import HighlightReport
-from surveys import services as survey_services
-from surveys.definition import Given
-from surveys.tables import ResponseMode
+from surveys.questionnaires import definitions as survey_definitions
+from surveys.questionnaires import submitting as survey_submitting
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import ResponseMode
 from tests.jobs import smtp_settings
 from tests.staff import PASSWORD, post_form, signed_in_cookie
 from tests.surveys import make_survey
@@ -89,9 +90,9 @@ async def test_a_project_reports_once_it_has_a_lead_or_deputy(client, team):
 
 
 async def answer(survey_id: int, n: int, prefix: str) -> None:
-    definition = await survey_services.load_definition(survey_id)
+    definition = await survey_definitions.load_definition(survey_id)
     for i in range(n):
-        await survey_services.store_response(definition, {"knows": Given("no"), "area": Given("north"), "say": Given("more lights")},
+        await survey_submitting.store_response(definition, {"knows": Given("no"), "area": Given("north"), "say": Given("more lights")},
                                              submission_key=f"{prefix}{i}", receipt=f"{prefix}{i}", language="en",
                                              mode=ResponseMode.online, started_at=datetime.now(UTC))
 

@@ -37,7 +37,7 @@ async def test_voice_audience_influence_for_the_participation_lead_and_the_proje
 async def test_the_median_days_run_from_the_earliest_answer_in_the_evidence_to_the_answer(client, world, frozen_clock):
     from app.findings import influence, services
     from app.findings.tables import Finding
-    from surveys.tables import Response
+    from surveys.questionnaires.tables import Response
 
     finding = await send_to_project(client, world)
     frozen_clock.advance(days=10)

@@ -20,9 +20,10 @@ from app.insights import live, services
 from app.insights.sources import SurveyQuestionSource
 from app.insights.tables import RunState, Theme, ThemeMember, ThemeRun
 from app.settings import get_settings
-from surveys import services as survey_services
-from surveys.definition import Given
-from surveys.tables import Answer, Response, ResponseMode
+from surveys.questionnaires import definitions as survey_definitions
+from surveys.questionnaires import submitting as survey_submitting
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import Answer, Response, ResponseMode
 from tests.conftest import in_process_client
 from tests.jobs import eventually, running_worker
 from tests.staff import make_user, post_form, signed_in_cookie
@@ -42,10 +43,10 @@ FORMULA_LABEL = "=HYPERLINK(\"http://evil\")"
 
 
 async def answer_survey(survey_id: int, texts: list[str], *, prefix: str = "r", areas: tuple[str, ...] = ("north", "south")) -> list[int]:
-    definition = await survey_services.load_definition(survey_id)
+    definition = await survey_definitions.load_definition(survey_id)
     ids = []
     for n, text in enumerate(texts):
-        await survey_services.store_response(
+        await survey_submitting.store_response(
             definition, {"knows": Given("no"), "area": Given(areas[n % len(areas)]), "say": Given(text)},
             submission_key=f"{prefix}{n}", receipt=f"{prefix}{n}", language="en", mode=ResponseMode.online,
             started_at=datetime.now(UTC))
@@ -271,7 +272,7 @@ async def test_roles_without_review_insights_cannot_see_or_start_themes(db):
 async def test_small_theme_counts_are_suppressed_through_the_one_service(db):
     from app.insights import summary
     from app.insights.sources import SourceItem
-    from surveys.results import Viewer
+    from surveys.questionnaires.results import Viewer
 
     run = await ThemeRun.insert(ThemeRun(source_key="k", source_kind="survey_question", parameters={}, state="done",
                                          queued_at=clock.now()))
@@ -303,7 +304,7 @@ async def test_each_theme_over_time_by_month_with_small_months_suppressed(db):
     from app.insights import summary
     from app.insights.services import month_split
     from app.insights.sources import SourceItem
-    from surveys.results import Viewer
+    from surveys.questionnaires.results import Viewer
 
     run_id = (await ThemeRun.insert(ThemeRun(source_key="k", source_kind="survey_question", parameters={}, state="done",
                                              queued_at=clock.now())))[0]["id"]

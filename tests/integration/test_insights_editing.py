@@ -18,7 +18,7 @@ from app.audit.tables import AuditEvent
 from app.insights import editing, services, summary
 from app.insights.sources import SurveyQuestionSource
 from app.insights.tables import Theme, ThemeMember, ThemeRun
-from surveys.results import Viewer
+from surveys.questionnaires.results import Viewer
 from tests.conftest import in_process_client
 from tests.integration.test_insights import HELD, TOPICS, answer_survey, finished_run
 from tests.staff import make_user, post_form, signed_in_cookie

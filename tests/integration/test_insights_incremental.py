@@ -12,7 +12,7 @@ from app.audit.services import Actor
 from app.insights import services
 from app.insights.sources import SurveyQuestionSource
 from app.insights.tables import RunState, Theme, ThemeMember, ThemeRun
-from surveys.tables import Answer, Question, Response
+from surveys.questionnaires.tables import Answer, Question, Response
 from tests.conftest import in_process_client
 from tests.integration.test_insights import ANSWERS, TOPICS, answer_survey, run_to_the_end
 from tests.staff import make_user, signed_in_cookie

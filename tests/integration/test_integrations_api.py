@@ -18,9 +18,10 @@ from app.audit.services import Actor, AuditAction
 from app.audit.tables import AuditEvent
 from app.integrations import auth, services
 from app.integrations.tables import IntegrationToken
-from surveys import services as survey_services
-from surveys.results import Viewer
-from surveys.tables import Response
+from surveys.questionnaires import building as survey_building
+from surveys.questionnaires import definitions as survey_definitions
+from surveys.questionnaires.results import Viewer
+from surveys.questionnaires.tables import Response
 from tests.integration.surveys.test_suppression_attack import small_group_survey, structure
 from tests.staff import make_user, post_form, signed_in_cookie
 from tests.suppression_attacker import hidden_recovered, survey_lines
@@ -167,7 +168,7 @@ async def test_each_token_s_first_call_of_a_day_is_audited_and_last_used_moves(c
 
 async def test_api_results_are_results_json_for_a_role_without_small_groups_and_give_nothing_away(client, db):
     survey_id = await small_group_survey()
-    definition = await survey_services.load_definition(survey_id)
+    definition = await survey_definitions.load_definition(survey_id)
     secret = await token("results:read")
     params = {"by": "grp", "of": "yn"}
     document = (await client.get(f"/api/v1/surveys/{survey_id}/results", params=params, headers=bearer(secret))).json()
@@ -180,10 +181,10 @@ async def test_api_results_are_results_json_for_a_role_without_small_groups_and_
 
 
 async def test_the_demo_survey_over_the_api_gives_nothing_away_by_subtraction(client, db):
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires.demo import load_demo_survey
 
     survey_id, _ = await load_demo_survey()
-    definition = await survey_services.load_definition(survey_id)
+    definition = await survey_definitions.load_definition(survey_id)
     secret = await token("results:read")
     document = (await client.get(f"/api/v1/surveys/{survey_id}/results", params={"by": "area", "of": "safe_area"},
                                  headers=bearer(secret))).json()
@@ -196,7 +197,7 @@ async def test_the_survey_list_never_shows_a_count_under_the_threshold_and_pages
     survey_id = await small_group_survey()
     keep = [r["id"] for r in await Response.select(Response.id).order_by(Response.id).limit(3)]
     await Response.delete().where(Response.id.not_in(keep))
-    draft = await survey_services.create_survey({"title": "Draft", "purpose": "", "audience": "young_people", "languages": ["en"],
+    draft = await survey_building.create_survey({"title": "Draft", "purpose": "", "audience": "young_people", "languages": ["en"],
                                                  "consent_text": "x", "local_contact": "y"}, created_by=None)
     secret = await token("results:read")
     listing = (await client.get("/api/v1/surveys", headers=bearer(secret))).json()
@@ -229,10 +230,10 @@ async def test_a_demo_cohort_shows_the_results_page_s_cross_tab_cells_which_give
     """Each of a cohort's counts is the cell a facilitator sees on the results page's cross-tab "by" the
     cohort's question (tests/integration/surveys/test_suppression_attack.py attacks those tables), and
     one more such table, with the whole survey's figures, survives the attacker here."""
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires.demo import load_demo_survey
 
     survey_id, _ = await load_demo_survey()
-    definition = await survey_services.load_definition(survey_id)
+    definition = await survey_definitions.load_definition(survey_id)
     secret = await token("results:read")
     document = (await client.get(f"/api/v1/surveys/{survey_id}/results", params={"cohort": "area=north"}, headers=bearer(secret))).json()
     cohort = document["cohort"]
@@ -294,7 +295,7 @@ async def test_themes_before_any_run_are_an_empty_list_with_no_run(client, db):
 
 
 async def test_indicators_are_the_outcome_page_s_comparisons(client, db):
-    from surveys import statistics
+    from surveys.questionnaires import statistics
     from tests.integration.surveys.test_indicators import BASELINE, FOLLOW_UP, make_wave
 
     await make_wave("Feeling safe", 1, BASELINE)

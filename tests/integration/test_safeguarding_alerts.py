@@ -16,9 +16,9 @@ from app.database import write_transaction
 from app.free_text import FlaggedText, assess, hold
 from app.safeguarding import alerts
 from app.safeguarding.tables import AlertDelivery, Disclosure, DisclosureState
-from surveys import services
-from surveys.definition import Given
-from surveys.tables import ResponseMode
+from surveys.questionnaires import definitions, submitting
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import ResponseMode
 from tests.conftest import in_process_client
 from tests.jobs import RefusingSMTP, due_now, eventually, job_rows, running_worker, smtp_settings
 from tests.staff import make_user, signed_in_cookie
@@ -65,11 +65,11 @@ async def disclosure(level: str, *, received_at: datetime | None = None, state: 
 async def test_an_urgent_answer_emails_every_active_lead_once_with_a_link_and_no_words(db, smtp_server):
     first, second = await leads()
     survey_id = await make_survey(code="alert")
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     settings = smtp_settings(smtp_server)
     # The worker inside the web app (CHORUS_JOB_WORKER=web, as `make run` has it).
     async with in_process_client(create_app(replace_worker(settings, "web"))):
-        submitted = await services.store_response(
+        submitted = await submitting.store_response(
             definition, {"knows": Given("no"), "say": Given(URGENT_TEXT)}, submission_key="k1", receipt="r1",
             language="en", mode=ResponseMode.online, started_at=datetime.now(UTC),
         )

@@ -11,7 +11,7 @@ import pytest
 from app.accounts.roles import Role
 from app.accounts.tables import EmailToken, OutboxMessage, StaffRole, StaffUser
 from app.governance.tables import Project
-from surveys.tables import Question, Section, Survey
+from surveys.questionnaires.tables import Question, Section, Survey
 from tests.staff import PASSWORD, make_user, post_form, signed_in_cookie
 from tests.surveys import make_survey
 
@@ -134,7 +134,7 @@ def sample_path(route_path: str, ids: dict[str, str]) -> str:
 async def test_no_staff_form_sent_empty_gives_a_bare_error_or_the_participant_layout(staff, published):
     """Every staff form, sent with nothing in it: a problem is shown on a page in the staff layout."""
     from app.asgi import create_app
-    from surveys.services import load_definition
+    from surveys.questionnaires.definitions import load_definition
 
     survey_id = await make_survey(code="feel", publish=published)
     definition = await load_definition(survey_id)

@@ -17,10 +17,11 @@ from app.audit.tables import AuditEvent
 from app.insights.tables import ThemeMember, ThemeRun
 from app.you_said_we_did import services
 from app.you_said_we_did.tables import Publication, ReceiptFollow
-from surveys import receipts
-from surveys import services as survey_services
-from surveys.definition import Given
-from surveys.tables import Response, ResponseMode
+from surveys.participation import receipts
+from surveys.questionnaires import definitions as survey_definitions
+from surveys.questionnaires import submitting as survey_submitting
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import Response, ResponseMode
 from tests.integration.test_findings import as_user, draft_from_theme, send_to_project, world  # noqa: F401  (world is a fixture)
 from tests.jobs import smtp_settings
 from tests.staff import post_form
@@ -31,8 +32,8 @@ RECEIPT = "LIGHT2FIXM"
 
 async def add_own_answer(world, text: str = "the street lights by my flats are broken") -> int:
     """One participant who kept their receipt code, with an answer in the lights theme."""
-    definition = await survey_services.load_definition(world["survey"])
-    await survey_services.store_response(definition, {"knows": Given("no"), "area": Given("north"), "say": Given(text)},
+    definition = await survey_definitions.load_definition(world["survey"])
+    await survey_submitting.store_response(definition, {"knows": Given("no"), "area": Given("north"), "say": Given(text)},
                                          submission_key="own", receipt=RECEIPT, language="en", mode=ResponseMode.online,
                                          started_at=datetime.now(UTC))
     response_id = (await Response.select(Response.id).where(Response.submission_key == "own").first())["id"]

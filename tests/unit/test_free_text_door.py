@@ -43,6 +43,6 @@ def test_only_the_door_opens_disclosures():
 def test_every_place_answers_are_stored_holds_what_screening_flags():
     # Answers are written in one place, and that place passes flagged words to the door's hold().
     writers = sorted(str(p.relative_to(ROOT)) for p in APPLICATION if "Answer.insert(" in p.read_text(encoding="utf-8"))
-    assert writers == ["surveys/services.py"]
-    source = (ROOT / "surveys" / "services.py").read_text(encoding="utf-8")
+    assert writers == ["surveys/questionnaires/submitting.py"]
+    source = (ROOT / "surveys" / "questionnaires" / "submitting.py").read_text(encoding="utf-8")
     assert source.count("Answer.insert(") == 1 and "free_text.hold(" in source

@@ -8,11 +8,11 @@ import openpyxl
 
 from app.audit.services import to_csv as audit_csv
 from app.spreadsheets import FORMULA_STARTS, csv_cell
-from surveys import exports
-from surveys.definition import Given, Option, QuestionDef, SectionDef, SurveyDef
-from surveys.results import Viewer, summarise
-from surveys.services import StoredAnswer, StoredResponse
-from surveys.tables import QuestionKind as K
+from surveys.questionnaires import exports
+from surveys.questionnaires.definition import Given, Option, QuestionDef, SectionDef, SurveyDef
+from surveys.questionnaires.responses import StoredAnswer, StoredResponse
+from surveys.questionnaires.results import Viewer, summarise
+from surveys.questionnaires.tables import QuestionKind as K
 from tests.unit.surveys.test_results import START
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'

@@ -8,7 +8,7 @@ import pytest
 
 from app.accounts.roles import Role
 from app.accounts.tables import StaffRole, StaffUser
-from surveys.tables import Survey
+from surveys.questionnaires.tables import Survey
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("db")

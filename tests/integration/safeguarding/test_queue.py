@@ -13,9 +13,9 @@ from app.accounts.roles import Role
 from app.audit.tables import AuditEvent
 from app.safeguarding import services as safeguarding
 from app.safeguarding.tables import Disclosure, TriageStep
-from surveys import services
-from surveys.definition import Given
-from surveys.tables import Answer, ResponseMode
+from surveys.questionnaires import definitions, submitting
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import Answer, ResponseMode
 from tests.staff import make_user, post_form, signed_in_cookie
 from tests.surveys import make_survey
 
@@ -27,10 +27,10 @@ ORDINARY = "More youth clubs please, and buses that come on time"
 async def held(db):
     """A survey with ten ordinary answers and one disclosure; returns (survey id, disclosure id)."""
     survey_id = await make_survey(code="feel")
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     for n in range(11):
         say = DISCLOSURE if n == 5 else f"{ORDINARY} ({n})"
-        await services.store_response(definition, {"knows": Given("yes"), "area": Given("north"), "say": Given(say)},
+        await submitting.store_response(definition, {"knows": Given("yes"), "area": Given("north"), "say": Given(say)},
                                       submission_key=f"k{n}", receipt=f"r{n}", language="en", mode=ResponseMode.online,
                                       started_at=datetime.now(UTC))
     disclosure = await Disclosure.select().first()
@@ -178,7 +178,7 @@ async def test_a_false_alarm_goes_back_into_normal_analysis(client, held):
 
 
 async def test_the_lead_reveals_contact_details_on_the_page_only_with_a_reason(client, db):
-    from surveys.tables import ContactRequest
+    from surveys.questionnaires.tables import ContactRequest
     from tests.surveys import send, start
 
     await make_survey(code="feel", ask_contact=True)

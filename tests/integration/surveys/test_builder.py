@@ -5,8 +5,8 @@ import re
 import pytest
 
 from app.accounts.roles import Role
-from surveys import services
-from surveys.tables import BankQuestion, Question, Survey, Translation
+from surveys.questionnaires import building, definitions
+from surveys.questionnaires.tables import BankQuestion, Question, Survey, Translation
 from tests.staff import make_user, post_form, signed_in_cookie
 from tests.surveys import make_survey
 
@@ -28,7 +28,7 @@ async def new_survey(client, **fields) -> int:
 
 
 async def add(client, survey_id, **fields):
-    section = (await services.load_definition(survey_id)).sections[-1].id
+    section = (await definitions.load_definition(survey_id)).sections[-1].id
     return await post_form(client, f"/staff/surveys/{survey_id}/questions", {"section": str(section), **fields})
 
 
@@ -37,7 +37,7 @@ async def test_build_a_survey_with_skip_logic_translate_publish_and_share(builde
     assert (await add(builder, survey_id, kind="yes_no", text="Do you feel safe at school?", required="1", outcome="3")).status_code in (302, 303)
     response = await add(builder, survey_id, kind="long_text", text="What makes you feel unsafe?", show_if=["q1=no", "q1=not_sure"])
     assert response.status_code in (302, 303)
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     assert [q.key for q in definition.questions] == ["q1", "q2"]
     assert definition.questions[1].show_if.values == {"no", "not_sure"}
     assert definition.questions[0].outcome == 3
@@ -105,31 +105,31 @@ async def test_reorder_duplicate_delete_and_the_question_bank(builder):
     survey_id = await new_survey(builder)
     await add(builder, survey_id, kind="yes_no", text="First?")
     await add(builder, survey_id, kind="short_text", text="Second?", show_if=["q1=yes"])
-    first, second = (await services.load_definition(survey_id)).questions
+    first, second = (await definitions.load_definition(survey_id)).questions
     refused = await post_form(builder, f"/staff/surveys/{survey_id}/questions/{second.id}/up")
     assert refused.status_code == 400 and "cannot move above" in refused.text
     cannot_delete = await post_form(builder, f"/staff/surveys/{survey_id}/questions/{first.id}/delete")
     assert cannot_delete.status_code == 400 and "depend on this one" in cannot_delete.text
     await post_form(builder, f"/staff/surveys/{survey_id}/questions/{second.id}/duplicate")
-    assert [q.text for q in (await services.load_definition(survey_id)).questions] == ["First?", "Second?", "Second?"]
+    assert [q.text for q in (await definitions.load_definition(survey_id)).questions] == ["First?", "Second?", "Second?"]
     await post_form(builder, f"/staff/surveys/{survey_id}/questions/{first.id}/bank")
     assert await BankQuestion.count() == 1
     bank_id = (await BankQuestion.select(BankQuestion.id).first())["id"]
-    section = (await services.load_definition(survey_id)).sections[0].id
+    section = (await definitions.load_definition(survey_id)).sections[0].id
     await post_form(builder, f"/staff/surveys/{survey_id}/bank", {"bank_question": str(bank_id), "section": str(section)})
-    assert (await services.load_definition(survey_id)).questions[-1].text == "First?"
+    assert (await definitions.load_definition(survey_id)).questions[-1].text == "First?"
     bank_page = await builder.get("/staff/question-bank")
     assert "First?" in bank_page.text
 
 
 async def test_published_questions_are_fixed_and_a_duplicate_is_a_new_draft(builder):
     survey_id = await make_survey()
-    question = (await services.load_definition(survey_id)).questions[0]
+    question = (await definitions.load_definition(survey_id)).questions[0]
     response = await post_form(builder, f"/staff/surveys/{survey_id}/questions/{question.id}", {"kind": "yes_no", "text": "Changed?"})
     assert response.status_code == 400 and "Duplicate it" in response.text
     duplicate = await post_form(builder, f"/staff/surveys/{survey_id}/duplicate")
     new_id = int(re.search(r"/staff/surveys/(\d+)/build", duplicate.headers["location"]).group(1))
-    copy = await services.load_definition(new_id)
+    copy = await definitions.load_definition(new_id)
     assert [q.key for q in copy.questions] == ["knows", "who", "area", "say"]
     assert copy.questions[1].show_if.question == "knows"
     assert (await Survey.objects().get(Survey.id == new_id)).status == "draft"
@@ -144,12 +144,12 @@ async def test_preview_shows_every_question_in_the_chosen_language(builder):
 async def test_a_section_gets_a_title_and_skip_logic_and_refuses_a_later_question(builder):
     survey_id = await new_survey(builder)
     await add(builder, survey_id, kind="yes_no", text="Safe?")
-    first = (await services.load_definition(survey_id)).sections[0].id
+    first = (await definitions.load_definition(survey_id)).sections[0].id
     await post_form(builder, f"/staff/surveys/{survey_id}/sections", {"title": "Why not"})
-    second = (await services.load_definition(survey_id)).sections[1].id
+    second = (await definitions.load_definition(survey_id)).sections[1].id
     saved = await post_form(builder, f"/staff/surveys/{survey_id}/sections/{second}", {"title": "Why not safe", "show_if": ["q1=no"]})
     assert saved.status_code in (302, 303)
-    section = (await services.load_definition(survey_id)).sections[1]
+    section = (await definitions.load_definition(survey_id)).sections[1]
     assert section.title == "Why not safe" and section.show_if.values == {"no"}
     # The first section cannot depend on its own question.
     refused = await post_form(builder, f"/staff/surveys/{survey_id}/sections/{first}", {"title": "x", "show_if": ["q1=no"]})
@@ -203,7 +203,7 @@ async def test_retention_contact_and_the_under_13_route_are_survey_settings(buil
     assert (survey.retention_months, survey.ask_contact, survey.under_13_route) == (6, True, "shorter")
     assert (await add(builder, survey_id, kind="yes_no", text="Do you feel safe?", for_under_13="1")).status_code in (302, 303)
     assert (await Question.objects().first()).for_under_13
-    copy = await services.duplicate_survey(survey_id, created_by=None)
+    copy = await building.duplicate_survey(survey_id, created_by=None)
     assert (await Survey.select(Survey.retention_months, Survey.ask_contact, Survey.under_13_route).where(Survey.id == copy).first()) == {
         "retention_months": 6, "ask_contact": True, "under_13_route": "shorter"}
 

@@ -8,9 +8,10 @@ from app.accounts.roles import Role
 from app.audit.tables import AuditEvent
 from app.safeguarding import contact as safeguarding_contact
 from app.safeguarding.tables import Disclosure, DisclosureState, TriageStep
-from surveys import consent, services
-from surveys.services import BuildError
-from surveys.tables import Answer, ContactRequest, Draft, Question, Response
+from surveys.participation import consent
+from surveys.questionnaires import building
+from surveys.questionnaires.building import BuildError
+from surveys.questionnaires.tables import Answer, ContactRequest, Draft, Question, Response
 from tests.staff import make_user, signed_in_cookie
 from tests.surveys import csrf, make_survey, receipt_in, send, start
 
@@ -77,9 +78,9 @@ async def test_an_under_13_with_a_parent_or_carers_knowledge_answers_the_whole_s
 async def test_under_13s_on_the_shorter_route_get_only_the_questions_marked_for_them(client, db):
     survey_id = await make_survey(code="feel", publish=False, under_13_route="shorter")
     with pytest.raises(BuildError, match="Ask under-13s"):
-        await services.change_status(survey_id, "publish")
+        await building.change_status(survey_id, "publish")
     await Question.update({Question.for_under_13: True}).where(Question.key.is_in(["knows", "area"]))
-    await services.change_status(survey_id, "publish")
+    await building.change_status(survey_id, "publish")
     assert "A parent or carer knows" not in (await client.get("/s/feel")).text
 
     younger = await start(client, "feel", age_band="under_13")

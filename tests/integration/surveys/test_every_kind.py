@@ -11,10 +11,10 @@ import pytest
 
 from app.accounts.roles import Role
 from app.governance.services import load_structure
-from surveys import services
-from surveys.definition import OTHER, Given, Option
-from surveys.services import QuestionFields
-from surveys.tables import Audience, QuestionKind, ResponseMode
+from surveys.questionnaires import building, definitions, responses, submitting
+from surveys.questionnaires.building import QuestionFields
+from surveys.questionnaires.definition import OTHER, Given, Option
+from surveys.questionnaires.tables import Audience, QuestionKind, ResponseMode
 from tests.staff import make_user, signed_in_cookie
 
 CHOICES = (Option("red", "Red"), Option("blue", "Blue"), Option("green", "Green"))
@@ -39,17 +39,17 @@ PEOPLE = 6  # above the threshold, so every role's results show every question
 
 async def every_kind_survey(*, answers: int = PEOPLE) -> int:
     await load_structure()
-    survey_id = await services.create_survey({
+    survey_id = await building.create_survey({
         "title": "Every kind", "purpose": "Round trip.", "audience": Audience.young_people, "languages": ["en"],
         "consent_text": "Anonymous.", "local_contact": "Youth team",
     }, created_by=None)
-    section = (await services.load_definition(survey_id)).sections[0].id
+    section = (await definitions.load_definition(survey_id)).sections[0].id
     for key, (fields, _, _) in EVERY_KIND.items():
-        await services.add_question(survey_id, section, QuestionFields(**{**fields.__dict__, "key": key}))
-    await services.change_status(survey_id, "publish")
-    definition = await services.load_definition(survey_id)
+        await building.add_question(survey_id, section, QuestionFields(**{**fields.__dict__, "key": key}))
+    await building.change_status(survey_id, "publish")
+    definition = await definitions.load_definition(survey_id)
     for n in range(answers):
-        await services.store_response(definition, {key: given for key, (_, given, _) in EVERY_KIND.items()},
+        await submitting.store_response(definition, {key: given for key, (_, given, _) in EVERY_KIND.items()},
                                       submission_key=f"every{n}", receipt=f"every{n}", language="en",
                                       mode=ResponseMode.online, started_at=datetime.now(UTC))
     return survey_id
@@ -61,7 +61,7 @@ async def as_role(client, role: Role):
 
 async def test_stored_answers_of_every_kind_load_back_as_they_were_given(db):
     survey_id = await every_kind_survey(answers=1)
-    stored = (await services.load_responses(await services.load_definition(survey_id)))[0].answers
+    stored = (await responses.load_responses(await definitions.load_definition(survey_id)))[0].answers
     assert {key: answer.given for key, answer in stored.items()} == {key: given for key, (_, given, _) in EVERY_KIND.items()}
 
 
@@ -125,7 +125,7 @@ async def test_a_new_survey_with_unanswered_rating_and_number_questions_shows_re
     survey_id = await every_kind_survey(answers=0)
     if role is Role.project_lead:
         from app.governance.tables import Project
-        from surveys.tables import Survey
+        from surveys.questionnaires.tables import Survey
 
         await Survey.update({Survey.project: (await Project.select(Project.id).first())["id"]}).where(Survey.id == survey_id)
     await as_role(client, role)

@@ -1,7 +1,7 @@
 """Outcome indicator pages: a baseline wave against the latest follow-up, on both engines.
 
 The figures each wave contributes come from the results service (small groups suppressed first);
-the tests check the page shows the statistics `surveys.statistics` gives for those counts, the
+the tests check the page shows the statistics `surveys.questionnaires.statistics` gives for those counts, the
 sample sizes beside them, "not enough answers to tell" when it should, and nothing under the threshold.
 """
 
@@ -16,27 +16,27 @@ import pytest
 
 from app.accounts.roles import Role
 from app.governance.services import load_structure
-from surveys import indicators, services, statistics
-from surveys.definition import Given
-from surveys.services import BuildError, QuestionFields
-from surveys.tables import Audience, QuestionKind, ResponseMode, Survey
+from surveys.questionnaires import building, definitions, indicators, statistics, submitting
+from surveys.questionnaires.building import BuildError, QuestionFields
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import Audience, QuestionKind, ResponseMode, Survey
 from tests.staff import make_user, post_form, signed_in_cookie
 
 
 async def make_wave(series: str, wave: int, answers: list[dict[str, Given]], *, title: str = "Feeling safe", code: str | None = None) -> int:
     """A published survey in `series` asking knows (yes/no), safe (agree/disagree) and trust (0-10), all for outcome 1."""
     await load_structure()
-    survey_id = await services.create_survey({"title": title, "audience": Audience.young_people, "series": series, "wave": wave},
+    survey_id = await building.create_survey({"title": title, "audience": Audience.young_people, "series": series, "wave": wave},
                                              created_by=None, public_code=code)
-    section = (await services.load_definition(survey_id)).sections[0].id
+    section = (await definitions.load_definition(survey_id)).sections[0].id
     for key, kind, text in [("knows", QuestionKind.yes_no, "Would you know who to talk to?"),
                             ("safe", QuestionKind.likert, "I feel safe in my area."),
                             ("trust", QuestionKind.rating, "How much do you trust services to help?")]:
-        await services.add_question(survey_id, section, replace(QuestionFields(kind, text, outcome=1), key=key))
-    await services.change_status(survey_id, "publish")
-    definition = await services.load_definition(survey_id)
+        await building.add_question(survey_id, section, replace(QuestionFields(kind, text, outcome=1), key=key))
+    await building.change_status(survey_id, "publish")
+    definition = await definitions.load_definition(survey_id)
     for n, given in enumerate(answers):
-        await services.store_response(definition, given, submission_key=f"{series}-{wave}-{n}", receipt=f"{series}-{wave}-{n}",
+        await submitting.store_response(definition, given, submission_key=f"{series}-{wave}-{n}", receipt=f"{series}-{wave}-{n}",
                                       language="en", mode=ResponseMode.online, started_at=datetime.now(UTC))
     return survey_id
 
@@ -170,16 +170,16 @@ async def test_bad_waves_are_explained_and_nothing_is_stored(client, db, fields,
 async def test_two_surveys_cannot_be_the_same_wave_of_a_series_and_duplicating_makes_the_next(client, db):
     first = await make_wave("Feeling safe", 1, [])
     with pytest.raises(BuildError, match="already has a wave 1"):
-        await services.create_survey({"title": "Again", "audience": Audience.young_people, "series": "Feeling safe", "wave": 1}, created_by=None)
+        await building.create_survey({"title": "Again", "audience": Audience.young_people, "series": "Feeling safe", "wave": 1}, created_by=None)
     assert await Survey.count() == 1
-    second = await services.duplicate_survey(first, created_by=None)
-    third = await services.duplicate_survey(first, created_by=None)
+    second = await building.duplicate_survey(first, created_by=None)
+    third = await building.duplicate_survey(first, created_by=None)
     waves = {r["id"]: (r["series"], r["wave"]) for r in await Survey.select(Survey.id, Survey.series, Survey.wave)}
     assert waves == {first: ("Feeling safe", 1), second: ("Feeling safe", 2), third: ("Feeling safe", 3)}
-    keys = [q.key for q in (await services.load_definition(third)).questions]
+    keys = [q.key for q in (await definitions.load_definition(third)).questions]
     assert keys == ["knows", "safe", "trust"]  # the same keys: answers line up across waves
     with pytest.raises(BuildError, match="already has a wave 2"):
-        await services.update_survey(third, {"series": "Feeling safe", "wave": 2})
+        await building.update_survey(third, {"series": "Feeling safe", "wave": 2})
 
 
 async def test_settings_form_sets_series_and_wave(client, db):
@@ -192,7 +192,7 @@ async def test_settings_form_sets_series_and_wave(client, db):
 
 
 async def test_the_demo_has_a_follow_up_wave_that_the_outcome_pages_compare(client, db):
-    from surveys.demo import load_demo_follow_up
+    from surveys.questionnaires.demo import load_demo_follow_up
 
     survey_id, added = await load_demo_follow_up(responses=60)
     assert added == 60 and (await load_demo_follow_up())[1] == 0

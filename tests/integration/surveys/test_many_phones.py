@@ -4,7 +4,7 @@
 import asyncio
 
 from app.accounts.auth import token_hash
-from surveys.tables import Answer, Draft, Response
+from surveys.questionnaires.tables import Answer, Draft, Response
 from tests.surveys import make_survey, receipt_in, send, start
 
 PHONES = 300

@@ -5,8 +5,8 @@ import asyncio
 
 import pytest
 
-from surveys.i18n import gettext_for
-from surveys.tables import Answer, Draft, Response, Survey, SurveyStatus
+from surveys.participation.i18n import gettext_for
+from surveys.questionnaires.tables import Answer, Draft, Response, Survey, SurveyStatus
 from tests.surveys import csrf, make_survey, receipt_in, send, start
 
 
@@ -225,7 +225,7 @@ async def test_language_comes_from_the_browser_and_the_page_says_so(client, surv
 
 
 async def test_unfinished_answers_expire_after_14_days_and_are_purged(client, survey, frozen_clock):
-    from surveys.services import purge_expired_drafts
+    from surveys.questionnaires.drafts import purge_expired_drafts
 
     first = await start(client, "feel")
     await send(client, first, 1, knows="no")

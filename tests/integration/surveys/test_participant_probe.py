@@ -9,8 +9,8 @@ import re
 import pytest
 
 from app.accounts.roles import Role
-from surveys.demo import load_demo_survey
-from surveys.tables import Answer, Response, Survey, SurveyStatus
+from surveys.questionnaires.demo import load_demo_survey
+from surveys.questionnaires.tables import Answer, Response, Survey, SurveyStatus
 from tests.staff import make_user, signed_in_cookie
 from tests.surveys import make_survey, send, start
 

@@ -8,8 +8,8 @@ import pytest
 from app.accounts.roles import Role
 from app.audit.tables import AuditEvent
 from app.safeguarding.tables import Disclosure
-from surveys.receipt_controllers import RECEIPT_GUESSES_PER_MINUTE
-from surveys.tables import Answer, ContactRequest, ErasedReceipt, Response
+from surveys.participation.receipt_controllers import RECEIPT_GUESSES_PER_MINUTE
+from surveys.questionnaires.tables import Answer, ContactRequest, ErasedReceipt, Response
 from tests.staff import make_user, post_form, signed_in_cookie
 from tests.surveys import csrf, make_survey, receipt_in, send, start
 

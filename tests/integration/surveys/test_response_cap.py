@@ -2,7 +2,7 @@
 
 import asyncio
 
-from surveys.tables import Answer, Draft, Response
+from surveys.questionnaires.tables import Answer, Draft, Response
 from tests.surveys import make_survey, send, start
 
 CAP = 10

@@ -12,9 +12,9 @@ import pytest
 from app.accounts.roles import Role
 from app.audit.tables import AuditEvent
 from app.governance.tables import Project
-from surveys import services
-from surveys.definition import Given
-from surveys.tables import Answer, Response, ResponseMode, Survey
+from surveys.questionnaires import definitions, submitting
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import Answer, Response, ResponseMode, Survey
 from tests.staff import make_user, post_form, signed_in_cookie
 from tests.surveys import make_survey
 
@@ -25,7 +25,7 @@ PEOPLE = [("north", "yes")] * 9 + [("north", "no")] * 3 + [("south", "no")] * 3 
 @pytest.fixture
 async def answered(db):
     survey_id = await make_survey(code="feel")
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     for n, (area, knows) in enumerate(PEOPLE):
         answers = {"knows": Given(knows)}
         if area:
@@ -34,7 +34,7 @@ async def answered(db):
             # Ordinary words with a phone number: "call me on <number>" alone is flagged by screening since
             # MiniLM (a known false alarm, docs/benchmarks.md) and would be held, leaving fewer than 5 to show.
             answers["say"] = Given(f"answer {n}: happy to help with the next survey, 07700 900{n:03d}")
-        await services.store_response(definition, answers, submission_key=f"k{n}", receipt=f"r{n}", language="en",
+        await submitting.store_response(definition, answers, submission_key=f"k{n}", receipt=f"r{n}", language="en",
                                       mode=ResponseMode.online, started_at=datetime.now(UTC))
     return survey_id
 
@@ -99,9 +99,9 @@ async def test_an_unknown_export_format_is_not_found(client, answered):
 
 async def test_results_stay_hidden_until_five_have_answered(client, db):
     survey_id = await make_survey(code="new")
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     for n in range(4):
-        await services.store_response(definition, {"knows": Given("yes")}, submission_key=f"s{n}", receipt=f"r{n}",
+        await submitting.store_response(definition, {"knows": Given("yes")}, submission_key=f"s{n}", receipt=f"r{n}",
                                       language="en", mode=ResponseMode.online, started_at=datetime.now(UTC))
     await as_role(client, Role.facilitator)
     page = await client.get(f"/staff/surveys/{survey_id}")
@@ -140,23 +140,23 @@ async def test_paper_and_assisted_responses_are_typed_in_once_and_marked(client,
 
 
 async def test_the_demo_survey_loads_once_with_responses(client, db):
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires.demo import load_demo_survey
 
     survey_id, added = await load_demo_survey(responses=40)
     assert added == 40 and (await load_demo_survey())[1] == 0
     assert await Response.count() == 40 and await Answer.count() > 40 * 5
     page = await client.get("/s/demo")
     assert page.status_code == 200 and "How safe do you feel?" in page.text
-    outcomes = {q.outcome for q in (await services.load_definition(survey_id)).questions}
+    outcomes = {q.outcome for q in (await definitions.load_definition(survey_id)).questions}
     assert {1, 2, 3, 4} <= outcomes
     assert "আপনি কতটা নিরাপদ বোধ করেন?" in (await client.get("/s/demo?lang=bn")).text
 
 
 async def test_html_in_answers_is_escaped_on_the_results_page(client, db):
     survey_id = await make_survey(code="esc")
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     for n in range(5):
-        await services.store_response(definition, {"knows": Given("yes"), "say": Given('<script>alert(1)</script><img src=x onerror=alert(2)>')},
+        await submitting.store_response(definition, {"knows": Given("yes"), "say": Given('<script>alert(1)</script><img src=x onerror=alert(2)>')},
                                       submission_key=f"e{n}", receipt=f"e{n}", language="en", mode=ResponseMode.online,
                                       started_at=datetime.now(UTC))
     await as_role(client, Role.participation_lead)

@@ -9,9 +9,9 @@ import sys
 from datetime import timedelta
 
 from app.safeguarding.tables import Disclosure
-from surveys import services
-from surveys.retention import purge_expired
-from surveys.tables import Answer, ContactRequest, Draft, ErasedReceipt, Response
+from surveys.participation.retention import purge_expired
+from surveys.questionnaires import finding
+from surveys.questionnaires.tables import Answer, ContactRequest, Draft, ErasedReceipt, Response
 from tests.conftest import ROOT
 from tests.surveys import csrf, make_survey, receipt_in, send, start
 
@@ -92,4 +92,4 @@ async def test_chorus_retention_purge_runs_from_the_command_line(client, db, sub
                                     env=subprocess_env, capture_output=True, text=True, timeout=120)
     assert "retention: deleted 0 responses" in again.stdout
     assert await Response.count() == 0
-    assert await services.response_count(survey_id) == 0
+    assert await finding.response_count(survey_id) == 0

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 from analysis import sentiment
 from app.accounts.roles import Role
-from surveys import services
-from surveys.definition import Given
-from surveys.tables import Answer, ResponseMode
+from surveys.questionnaires import definitions, responses, submitting
+from surveys.questionnaires.definition import Given
+from surveys.questionnaires.tables import Answer, ResponseMode
 from tests.staff import make_user, signed_in_cookie
 from tests.surveys import make_survey
 
@@ -21,9 +21,9 @@ LATE = "the bus is ok but a bit late"
 
 async def answered_with(texts: list[str]) -> int:
     survey_id = await make_survey(code="feel")
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     for n, text in enumerate(texts):
-        await services.store_response(definition, {"knows": Given("yes"), "say": Given(text)}, submission_key=f"t{n}",
+        await submitting.store_response(definition, {"knows": Given("yes"), "say": Given(text)}, submission_key=f"t{n}",
                                       receipt=f"t{n}", language="en", mode=ResponseMode.online, started_at=datetime.now(UTC))
     return survey_id
 
@@ -53,6 +53,6 @@ async def test_the_library_label_is_stored_with_the_answer_and_shown_everywhere(
 async def test_answers_stored_before_the_label_existed_get_the_library_label_when_read(db):
     survey_id = await answered_with([LATE] * 2 + ["I love the youth club, it is brilliant"])
     await Answer.update({Answer.sentiment_label: None}, force=True)
-    definition = await services.load_definition(survey_id)
-    labels = [r.answers["say"].sentiment_label for r in await services.load_responses(definition)]
+    definition = await definitions.load_definition(survey_id)
+    labels = [r.answers["say"].sentiment_label for r in await responses.load_responses(definition)]
     assert labels == ["neutral", "neutral", "positive"]

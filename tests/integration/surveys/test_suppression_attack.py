@@ -15,10 +15,10 @@ import pytest
 from app.accounts.roles import Role
 from app.governance.services import load_structure
 from app.governance.tables import Project
-from surveys import services
-from surveys.definition import Given, Option
-from surveys.services import QuestionFields
-from surveys.tables import Audience, QuestionKind, ResponseMode, Survey
+from surveys.questionnaires import building, definitions, submitting
+from surveys.questionnaires.building import QuestionFields
+from surveys.questionnaires.definition import Given, Option
+from surveys.questionnaires.tables import Audience, QuestionKind, ResponseMode, Survey
 from tests.staff import make_user, signed_in_cookie
 from tests.suppression_attacker import hidden_recovered, percent_base, recover, survey_lines
 
@@ -30,21 +30,21 @@ async def small_group_survey() -> int:
     """The issue's survey: 14 responses in groups a 6 / b 6 / c 2; a and b all say yes; c both
     rather not say (so "Yes 12 (100%)"); one of c's two answered in a week of its own."""
     await load_structure()
-    survey_id = await services.create_survey({
+    survey_id = await building.create_survey({
         "title": "Small groups", "purpose": "Probe.", "audience": Audience.young_people, "languages": ["en"],
         "consent_text": "Anonymous.", "local_contact": "Youth team",
     }, created_by=None)
-    section = (await services.load_definition(survey_id)).sections[0].id
-    await services.add_question(survey_id, section, QuestionFields(
+    section = (await definitions.load_definition(survey_id)).sections[0].id
+    await building.add_question(survey_id, section, QuestionFields(
         QuestionKind.single_choice, "Which group?", key="grp", required=True,
         options=(Option("a", "Group a"), Option("b", "Group b"), Option("c", "Group c"))))
-    await services.add_question(survey_id, section, QuestionFields(QuestionKind.yes_no, "Do you feel safe?", key="yn", required=True))
-    await services.change_status(survey_id, "publish")
-    definition = await services.load_definition(survey_id)
+    await building.add_question(survey_id, section, QuestionFields(QuestionKind.yes_no, "Do you feel safe?", key="yn", required=True))
+    await building.change_status(survey_id, "publish")
+    definition = await definitions.load_definition(survey_id)
     people = [("a", Given("yes"))] * 6 + [("b", Given("yes"))] * 6 + [("c", Given(None, declined=True))] * 2
     for n, (group, feel) in enumerate(people):
         when = START + timedelta(days=21) if n == 12 else START + timedelta(days=n % 14)
-        await services.store_response(definition, {"grp": Given(group), "yn": feel}, submission_key=f"small{n}", receipt=f"small{n}",
+        await submitting.store_response(definition, {"grp": Given(group), "yn": feel}, submission_key=f"small{n}", receipt=f"small{n}",
                                       language="en", mode=ResponseMode.online, started_at=when, submitted_at=when)
     return survey_id
 
@@ -158,7 +158,7 @@ def hidden_in(document: dict) -> int:
 @pytest.mark.parametrize("role", [Role.facilitator, Role.project_lead])
 async def test_the_small_group_survey_gives_nothing_away_by_subtraction(client, db, role):
     survey_id = await small_group_survey()
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     await as_role(client, role, survey_id)
     params = {"by": "grp", "of": "yn"}
     document = (await client.get(f"/staff/surveys/{survey_id}/results.json", params=params)).json()
@@ -191,10 +191,10 @@ async def test_the_attacker_finds_what_the_issue_found(db):
 
 @pytest.mark.parametrize("role", [Role.facilitator, Role.project_lead])
 async def test_the_demo_survey_gives_nothing_away_by_subtraction(client, db, role):
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires.demo import load_demo_survey
 
     survey_id, _ = await load_demo_survey()
-    definition = await services.load_definition(survey_id)
+    definition = await definitions.load_definition(survey_id)
     await as_role(client, role, survey_id)
     list_page = (await client.get("/staff/surveys")).text
     candidates = [("area", "safe_area"), ("knows_who", "who_to"), ("age_band", "least_safe")]
@@ -229,7 +229,7 @@ async def test_people_who_may_see_small_groups_see_them_everywhere_marked(client
 async def test_the_survey_list_shows_the_response_count_the_results_page_shows(client, db, role, shown):
     survey_id = await small_group_survey()
     await Survey.update({Survey.title: "Three answers"}).where(Survey.id == survey_id)
-    from surveys.tables import Response
+    from surveys.questionnaires.tables import Response
 
     keep = [r["id"] for r in await Response.select(Response.id).order_by(Response.id).limit(3)]
     await Response.delete().where(Response.id.not_in(keep))
@@ -243,7 +243,7 @@ async def test_the_survey_list_shows_the_response_count_the_results_page_shows(c
 async def test_every_view_shows_the_same_figures_so_views_cannot_be_combined(client, db):
     """The question figures do not change with the cross-tab asked for, and "by a of b" hides the
     same cells as "by b of a": otherwise one view's shown number fills another's gap."""
-    from surveys.demo import load_demo_survey
+    from surveys.questionnaires.demo import load_demo_survey
 
     survey_id, _ = await load_demo_survey()
     await as_role(client, Role.facilitator, survey_id)

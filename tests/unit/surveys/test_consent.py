@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 import pytest
 
 from analysis import readability
-from surveys import consent
-from surveys.definition import Option, QuestionDef, SectionDef, SurveyDef
-from surveys.retention import months_before
-from surveys.tables import QuestionKind
+from surveys.participation import consent
+from surveys.participation.retention import months_before
+from surveys.questionnaires.definition import Option, QuestionDef, SectionDef, SurveyDef
+from surveys.questionnaires.tables import QuestionKind
 
 YOUNG_PEOPLE = {"audience": "young_people", "under_13_route": "parent_statement"}
 SHORTER = {"audience": "children", "under_13_route": "shorter"}

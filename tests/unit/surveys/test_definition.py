@@ -2,7 +2,8 @@
 
 import pytest
 
-from surveys.definition import (
+from surveys.participation.text import TamperedForm, clean_text
+from surveys.questionnaires.definition import (
     DECLINED,
     LONG_TEXT_LIMIT,
     OTHER,
@@ -12,12 +13,10 @@ from surveys.definition import (
     QuestionDef,
     SectionDef,
     SurveyDef,
-    TamperedForm,
-    clean_text,
     form_values,
     read_page,
 )
-from surveys.tables import QuestionKind as K
+from surveys.questionnaires.tables import QuestionKind as K
 
 YES_NO = (Option("yes", "Yes"), Option("no", "No"), Option("not_sure", "Not sure"))
 FRUIT = (Option("apple", "Apple"), Option("pear", "Pear"), Option("plum", "Plum"))

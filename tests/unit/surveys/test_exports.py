@@ -7,11 +7,11 @@ import json
 import openpyxl
 import pyreadstat
 
-from surveys import exports
-from surveys.definition import Given, Option, QuestionDef, SectionDef, SurveyDef
-from surveys.results import Viewer
-from surveys.services import StoredAnswer, StoredResponse
-from surveys.tables import QuestionKind as K
+from surveys.questionnaires import exports
+from surveys.questionnaires.definition import Given, Option, QuestionDef, SectionDef, SurveyDef
+from surveys.questionnaires.responses import StoredAnswer, StoredResponse
+from surveys.questionnaires.results import Viewer
+from surveys.questionnaires.tables import QuestionKind as K
 from tests.unit.surveys.test_results import START
 
 LIKERT = tuple(Option(str(n), label) for n, label in enumerate(["SD", "D", "N", "A", "SA"], start=1))
@@ -26,7 +26,7 @@ RESPONSES = [
         "feel": StoredAnswer(Given("4")), "where": StoredAnswer(Given(["bus", "_other"], other_text="=HYPERLINK(\"x\")")),
         "age": StoredAnswer(Given(14)), "say": StoredAnswer(Given("call me on 07700 900123"), "none", 0.1, "neutral")}),
     StoredResponse(2, START, "bn", "paper", True, {
-        # Its free text was held for the safeguarding lead, so services.load_responses left it out.
+        # Its free text was held for the safeguarding lead, so responses.load_responses left it out.
         "feel": StoredAnswer(Given(None, declined=True))}),
 ]
 VIEWER = Viewer(reveal_small_groups=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from surveys import i18n
+from surveys.participation import i18n
 
 ROOT = Path(__file__).resolve().parents[3]
 

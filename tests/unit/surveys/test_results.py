@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from surveys.definition import Given, Option, QuestionDef, SectionDef, SurveyDef
-from surveys.results import Viewer, response_count, summarise, to_json
-from surveys.services import StoredAnswer, StoredResponse
-from surveys.tables import QuestionKind as K
+from surveys.questionnaires.definition import Given, Option, QuestionDef, SectionDef, SurveyDef
+from surveys.questionnaires.responses import StoredAnswer, StoredResponse
+from surveys.questionnaires.results import Viewer, response_count, summarise, to_json
+from surveys.questionnaires.tables import QuestionKind as K
 
 AREA = QuestionDef(1, "area", K.single_choice, "Where?", options=(Option("n", "North"), Option("s", "South"), Option("x", "Elsewhere")))
 SAFE = QuestionDef(2, "safe", K.yes_no, "Safe?", options=(Option("yes", "Yes"), Option("no", "No"), Option("not_sure", "Not sure")))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.stats import ttest_ind
 
-from surveys import statistics
+from surveys.questionnaires import statistics
 
 
 def test_two_proportion_z_test_matches_the_statsmodels_documentation_example():

@@ -1,4 +1,4 @@
-"""Complementary suppression of tables with margins (surveys.suppression), checked by the attacker."""
+"""Complementary suppression of tables with margins (surveys.participation.suppression), checked by the attacker."""
 
 import itertools
 import math
@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from surveys.suppression import PRIMARY, SECONDARY, pinned, protect, protect_table, relation
+from surveys.participation.suppression import PRIMARY, SECONDARY, pinned, protect, protect_table, relation
 from tests.suppression_attacker import hidden_recovered
 
 
