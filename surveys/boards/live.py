@@ -179,9 +179,9 @@ async def converse(socket: WebSocket, channels: ChannelsPlugin, viewer) -> None:
     try:
         async with channels.start_subscription([channel(viewer.board_id)]) as subscriber, \
                 subscriber.run_in_background(forward, join=False):
-            connection = await arrive(viewer.board_id, viewer.participant_id)
             state = await services.state_for(viewer)
             await send(json.dumps({"type": "state", "seq": state["seq"], "state": state}, default=str))
+            connection = await arrive(viewer.board_id, viewer.participant_id)
 
             async def keep_alive() -> None:
                 while True:
