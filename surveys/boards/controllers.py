@@ -13,6 +13,7 @@ from litestar import Controller, Request, WebSocket, get, post, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from app.accounts.auth import PUBLIC
@@ -57,7 +58,7 @@ class BoardParticipantController(Controller):
         return await services.board_by_code(code)
 
     @get("/{code:str}", name="board_participant")
-    async def board_page(self, request: Request, code: str) -> Template:
+    async def board_page(self, request: Request, code: FromPath[str]) -> Template:
         board = await self._board(code)
         if board is None:
             return not_found(_language(request))
@@ -67,7 +68,7 @@ class BoardParticipantController(Controller):
         return await page(request, board, participant)
 
     @post("/{code:str}/join", name="board_join")
-    async def join(self, request: Request, settings: AppSettings, code: str) -> Template | Redirect:
+    async def join(self, request: Request, settings: AppSettings, code: FromPath[str]) -> Template | Redirect:
         board = await self._board(code)
         if board is None:
             return not_found()
@@ -98,21 +99,21 @@ class BoardParticipantController(Controller):
         return Redirect(f"/r/{board['code']}{anchor}", status_code=303)
 
     @post("/{code:str}/cards", name="board_post_card")
-    async def post_card(self, request: Request, code: str) -> Template | Redirect:
+    async def post_card(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         form = await read_form(request)
         message = {"action": "post", "ref": _one(form, "ref") or str(uuid.uuid4()), "column": _one(form, "column"),
                    "text": _one(form, "text")}
         return await self._act(request, code, message, kept={"column": message["column"], "text": message["text"]})
 
     @post("/{code:str}/votes", name="board_vote")
-    async def vote(self, request: Request, code: str) -> Template | Redirect:
+    async def vote(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         form = await read_form(request)
         action = "unvote" if _one(form, "take_back") else "vote"
         return await self._act(request, code, {"action": action, "ref": _one(form, "ref") or str(uuid.uuid4()),
                                                "card": _one(form, "card")})
 
     @websocket("/{code:str}/live", name="board_participant_live")
-    async def live_socket(self, socket: WebSocket, channels: NamedDependency[ChannelsPlugin], code: str) -> None:
+    async def live_socket(self, socket: WebSocket, channels: NamedDependency[ChannelsPlugin], code: FromPath[str]) -> None:
         """The participant's live board; refused (closed with a message) without a joined cookie."""
         board = await self._board(code)
         participant = await services.participant_for(board["id"], socket.cookies.get(COOKIE)) if board else None

@@ -13,6 +13,7 @@ from litestar import Controller, Request, Response, WebSocket, get, post, websoc
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, ServiceUnavailableException
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from app.accounts.auth import requires
@@ -144,7 +145,7 @@ class BoardStaffController(Controller):
             "presence": await live.presence_count(board_id)})
 
     @get("/{board_id:int}/summary", name="boards_summary")
-    async def summary(self, board_id: RowId, sent: str = "") -> Template:
+    async def summary(self, board_id: RowId, sent: FromQuery[str] = "") -> Template:
         board = await _board(board_id)
         return Template("boards/staff/summary.html", context={"_": ENGLISH, "summary": await exports.summary_of(board), "board": board,
                                                               "phase_label": services.phase_label, "sent": sent[:20]})
