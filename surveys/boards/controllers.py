@@ -41,7 +41,7 @@ def _one(form: dict[str, list[str]], name: str) -> str:
     return values[0]
 
 
-async def page(request: Request, board: dict, participant_id: int, *, error: str = "", kept: dict | None = None,
+async def page(request: Request, board: dict, participant_id: int | None, *, error: str = "", kept: dict | None = None,
                status: int = 200) -> Template:
     state = await services.state_for(Viewer(board["id"], participant_id=participant_id), board)
     return Template("boards/participant/board.html", status_code=status, context=participant_context(
@@ -63,9 +63,9 @@ class BoardParticipantController(Controller):
         if board is None:
             return not_found(_language(request))
         participant = await services.participant_for(board["id"], request.cookies.get(COOKIE))
-        if participant is None:
+        if participant is None and board["phase"] != "done":
             return Template("boards/participant/join.html", context=participant_context(_language(request), board=board, error=""))
-        return await page(request, board, participant)
+        return await page(request, board, participant)  # a finished board can be read without joining
 
     @post("/{code:str}/join", name="board_join")
     async def join(self, request: Request, settings: AppSettings, code: FromPath[str]) -> Template | Redirect:
