@@ -10,6 +10,7 @@
   var retry = 500;
   var unacked = [];            // posts and votes sent (or waiting to be sent) and not yet acknowledged
   var refreshing = false, refreshAgain = false;
+  var sent = {};               // ids of fields whose words were sent: not typed back after a redraw
 
   function newRef() {
     var bytes = new Uint8Array(16);
@@ -44,18 +45,22 @@
   function refresh() {
     if (refreshing) { refreshAgain = true; return; }
     refreshing = true;
-    var typing = document.getElementById("card-text");
-    var typed = typing ? typing.value : "";
-    var hadFocus = typing && document.activeElement === typing;
+    var typed = {};  // what is being typed survives the redraw
+    document.querySelectorAll("#board input[id]:not([type=hidden]):not([type=radio]), #board textarea[id], #board select[id]").forEach(function (el) {
+      if (el.value) typed[el.id] = el.value;
+    });
+    var focused = document.activeElement && document.activeElement.id;
     fetch(location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("board");
         if (fresh) {
           document.getElementById("board").innerHTML = fresh.innerHTML;
-          var again = document.getElementById("card-text");
-          if (again && typed) again.value = typed;
-          if (again && hadFocus) again.focus();
+          Object.keys(typed).forEach(function (id) {
+            var el = document.getElementById(id);
+            if (el && el.tagName !== "SELECT" && !sent[id]) el.value = typed[id];
+          });
+          if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
           setNote(liveText);
           tick();
         }
@@ -63,6 +68,7 @@
       .catch(function () {})
       .then(function () {
         refreshing = false;
+        if (!refreshAgain) sent = {};
         if (refreshAgain) { refreshAgain = false; refresh(); }
       });
   }
@@ -108,10 +114,8 @@
       unacked = unacked.filter(function (m) { return m.ref !== frame.ref; });
       if (frame.type === "error") { showError(frame.message); return; }
       clearError();
-      if (frame.action === "post") {
-        var text = document.getElementById("card-text");
-        if (text) text.value = "";
-      }
+      /* Done: empty the form it came from (its kind is the action's name). */
+      document.querySelectorAll('[data-board-form="' + frame.action + '"] input[type=text], [data-board-form="' + frame.action + '"] input[type=date], [data-board-form="' + frame.action + '"] textarea').forEach(function (el) { el.value = ""; if (el.id) sent[el.id] = true; });
       refresh();
     }
   }
