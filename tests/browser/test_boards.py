@@ -93,6 +93,11 @@ async def test_a_live_retrospective_from_three_browsers(chromium, live_server, d
         await host.get_by_label("Action").fill("Ask the council to fix the park lights")
         await host.get_by_label("Owner").fill("Youth council")
         await host.get_by_role("button", name="Add the action").click()
+        try:
+            await host.locator("[data-actions]").get_by_text("Ask the council to fix the park lights").wait_for(timeout=WAIT)
+        except Exception:
+            print("HOST", await host.locator("#board").inner_text())
+            raise
         for phone in phones:
             await phone.get_by_text("Ask the council to fix the park lights").wait_for(timeout=WAIT)
         await host.get_by_text("Ask the council to fix the park lights").wait_for(timeout=WAIT)

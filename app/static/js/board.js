@@ -45,20 +45,20 @@
   function refresh() {
     if (refreshing) { refreshAgain = true; return; }
     refreshing = true;
-    var typed = {};  // what is being typed survives the redraw
-    document.querySelectorAll("#board input[id]:not([type=hidden]):not([type=radio]), #board textarea[id], #board select[id]").forEach(function (el) {
-      if (el.value) typed[el.id] = el.value;
-    });
-    var focused = document.activeElement && document.activeElement.id;
     fetch(location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("board");
         if (fresh) {
+          var typed = {};  // what is being typed at this moment survives the redraw
+          document.querySelectorAll("#board input[id]:not([type=hidden]):not([type=radio]), #board textarea[id]").forEach(function (el) {
+            if (el.value) typed[el.id] = el.value;
+          });
+          var focused = document.activeElement && document.activeElement.id;
           document.getElementById("board").innerHTML = fresh.innerHTML;
           Object.keys(typed).forEach(function (id) {
             var el = document.getElementById(id);
-            if (el && el.tagName !== "SELECT" && !sent[id]) el.value = typed[id];
+            if (el && !sent[id]) el.value = typed[id];
           });
           if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
           setNote(liveText);
