@@ -78,6 +78,7 @@ def demo_load() -> None:
     from app.governance.demo import load_demo_governance
     from app.reports.demo import load_demo_report
     from app.you_said_we_did.demo import load_demo_publication
+    from surveys.boards.demo import load_demo_board
     from surveys.questionnaires.demo import load_demo_follow_up, load_demo_survey
     from surveys.questionnaires.finding import get_survey
 
@@ -88,12 +89,14 @@ def demo_load() -> None:
         findings = await load_demo_findings(threshold=get_settings().small_group_threshold)
         await load_demo_publication()
         await load_demo_report()
+        await load_demo_board()
         return summary, accounts, responses, await get_survey(survey_id), follow_up_responses, findings
 
     summary, accounts, responses, survey, follow_up_responses, findings = asyncio.run(load())
     click.echo(summary)
     click.echo(f"demo survey: /s/demo, or join code {survey['join_code']} at /join; {responses} generated responses added")
     click.echo(f"its follow-up wave: /s/demo-wave-2; {follow_up_responses} generated responses added (compared on /outcomes)")
+    click.echo("retrospective board: /r/demo (finished: the summit's roses, thorns and buds, grouped, voted on, with actions)")
     click.echo(f"findings: {findings} added from the demo survey's themes, sent to project 3.3a and answered (/findings)")
     created = [a for a in accounts if a.password]
     if created:
