@@ -117,7 +117,7 @@ def adjusted_wald(successes: int, n: int, confidence: float = 0.95) -> Interval:
         raise UsabilityInputError("A completion rate needs at least one attempt.")
     if not 0 <= successes <= n:
         raise UsabilityInputError(f"{successes} successes out of {n} attempts is not possible.")
-    z = stats.norm.ppf(1 - (1 - confidence) / 2)
+    z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
     n_adjusted = n + z * z
     p_adjusted = (successes + z * z / 2) / n_adjusted
     margin = z * math.sqrt(p_adjusted * (1 - p_adjusted) / n_adjusted)
@@ -156,7 +156,7 @@ def _t_interval(values: list[float], confidence: float, *, what: str) -> Interva
     if n == 1:  # one value has no spread: the interval is unknown, shown as the value itself
         return Interval(mean, mean, mean, 1, confidence)
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    margin = stats.t.ppf(1 - (1 - confidence) / 2, n - 1) * sd / math.sqrt(n)
+    margin = float(stats.t.ppf(1 - (1 - confidence) / 2, n - 1)) * sd / math.sqrt(n)
     return Interval(mean, mean - margin, mean + margin, n, confidence)
 
 
