@@ -16,6 +16,12 @@ from dataclasses import dataclass
 
 from scipy import stats
 
+
+def N_(message: str) -> str:
+    """Marks words the participant's SUS page translates (`make translations` extracts them); returns them as they are."""
+    return message
+
+
 SUS_ITEM_COUNT = 10
 SUS_LOWEST, SUS_HIGHEST = 1, 5
 SEQ_LOWEST, SEQ_HIGHEST = 1, 7
@@ -23,30 +29,30 @@ LONGEST_TASK_SECONDS = 4 * 60 * 60
 """A task timed at more than four hours is a timer left running, not a time on task."""
 
 SUS_STANDARD = (
-    "I think that I would like to use this system frequently.",
-    "I found the system unnecessarily complex.",
-    "I thought the system was easy to use.",
-    "I think that I would need the support of a technical person to be able to use this system.",
-    "I found the various functions in this system were well integrated.",
-    "I thought there was too much inconsistency in this system.",
-    "I would imagine that most people would learn to use this system very quickly.",
-    "I found the system very cumbersome to use.",
-    "I felt very confident using the system.",
-    "I needed to learn a lot of things before I could get going with this system.",
+    N_("I think that I would like to use this system frequently."),
+    N_("I found the system unnecessarily complex."),
+    N_("I thought the system was easy to use."),
+    N_("I think that I would need the support of a technical person to be able to use this system."),
+    N_("I found the various functions in this system were well integrated."),
+    N_("I thought there was too much inconsistency in this system."),
+    N_("I would imagine that most people would learn to use this system very quickly."),
+    N_("I found the system very cumbersome to use."),
+    N_("I felt very confident using the system."),
+    N_("I needed to learn a lot of things before I could get going with this system."),
 )
 """Brooke's SUS (1996) in its standard wording."""
 
 SUS_CHILDREN = (
-    "I would like to use this often.",
-    "This was harder to use than it needed to be.",
-    "This was easy to use.",
-    "I would need a grown-up to help me use this.",
-    "The different parts of this fitted together well.",
-    "Some things in this did not make sense together.",
-    "I think most people my age would learn to use this quickly.",
-    "This was awkward to use.",
-    "I felt sure of myself when I used this.",
-    "I had to learn lots of things before I could use this.",
+    N_("I would like to use this often."),
+    N_("This was harder to use than it needed to be."),
+    N_("This was easy to use."),
+    N_("I would need a grown-up to help me use this."),
+    N_("The different parts of this fitted together well."),
+    N_("Some things in this did not make sense together."),
+    N_("I think most people my age would learn to use this quickly."),
+    N_("This was awkward to use."),
+    N_("I felt sure of myself when I used this."),
+    N_("I had to learn lots of things before I could use this."),
 )
 """The ten statements in plain words for children, written for Chorus following the approach of
 Putnam, Puthenmadom, Cuerdo, Wang and Paul, "Adaptation of the System Usability Scale for User
@@ -54,8 +60,8 @@ Testing with Children", CHI EA 2020 (a SUS reworded for children aged 7-11). The
 from the paper: each keeps the meaning and the positive/negative order of the standard item, so
 the standard scoring applies. Check them against the paper before reporting them as its instrument."""
 
-SUS_AGREEMENT = ("Strongly disagree", "Disagree", "Not sure", "Agree", "Strongly agree")
-SUS_AGREEMENT_CHILDREN = ("No, not at all", "No", "Not sure", "Yes", "Yes, a lot")
+SUS_AGREEMENT = (N_("Strongly disagree"), N_("Disagree"), N_("Not sure"), N_("Agree"), N_("Strongly agree"))
+SUS_AGREEMENT_CHILDREN = (N_("No, not at all"), N_("No"), N_("Not sure"), N_("Yes"), N_("Yes, a lot"))
 
 # The Sauro-Lewis curved grading scale: (lowest score of the grade, grade), highest first.
 SUS_GRADES = (

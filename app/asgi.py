@@ -52,6 +52,7 @@ from surveys.staff_controllers import (
     SurveyExportController,
     SurveyResultsController,
 )
+from surveys.user_tests.controllers import SusController, UserTestsController
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
@@ -102,6 +103,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             YouSaidWeDidController,
             ReceiptFollowController,
             InboxController,
+            UserTestsController,
+            SusController,
             health,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", opt=PUBLIC),
         ],
