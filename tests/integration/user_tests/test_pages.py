@@ -116,3 +116,27 @@ async def test_a_project_lead_sees_only_their_projects_results(client):
     await Study.update({Study.project: first["id"]}).where(Study.id == study_id)
     assert (await client.get(f"/staff/user-tests/{study_id}/results")).status_code == 200
     assert "Can young people find help?" in (await client.get("/staff/user-tests/")).text
+
+
+async def test_a_finished_theme_run_of_a_studys_notes_is_shown_with_the_study_and_breaks_no_other_page(facilitator):
+    from app.findings.services import theme_choices
+    from app.insights import services as insights
+    from app.insights.tables import RunState, Theme, ThemeMember, ThemeRun
+    from surveys.user_tests.sources import StudyObservationSource
+
+    study_id = await plan(facilitator)
+    sent = await post_form(facilitator, f"/staff/user-tests/{study_id}/insights")
+    assert sent.status_code == 303 and sent.headers["location"].endswith("?done=sent")
+    run = await insights.latest_run(StudyObservationSource(study_id).key)
+    # As the job leaves it when done (the job itself is tested in test_insights): one theme of two notes.
+    await ThemeRun.update({ThemeRun.state: RunState.done, ThemeRun.outcome: "themed", ThemeRun.active_key: None}).where(ThemeRun.id == run["id"])
+    theme = Theme(run=run["id"], model_id="t1", found_label="Orange help button", label="Orange help button", kind="theme")
+    await theme.save()
+    for item in (1, 2):
+        await ThemeMember(run=run["id"], theme=theme.id, item_id=item, x=0.0, y=0.0, text_digest="x").save()
+    results = await facilitator.get(f"/staff/user-tests/{study_id}/results")
+    assert "Orange help button (2 notes)" in results.text
+    facilitator.cookies.update(await signed_in_cookie(await make_user(Role.participation_lead)))
+    assert (await facilitator.get(f"/staff/insights/runs/{run['id']}")).status_code == 404  # its page is the study's
+    # Not yet offered as findings' evidence (that reads survey answers), and the findings form does not fail on it.
+    assert await theme_choices(None, threshold=5) == []
