@@ -54,6 +54,7 @@ from surveys.questionnaires.staff_controllers import (
     SurveyExportController,
     SurveyResultsController,
 )
+from surveys.user_tests.controllers import SusController, UserTestsController
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
@@ -107,6 +108,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             BoardParticipantController,
             BoardStaffController,
             BoardLiveController,
+            UserTestsController,
+            SusController,
             health,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", opt=PUBLIC),
         ],

@@ -81,8 +81,9 @@ def demo_load() -> None:
     from surveys.boards.demo import load_demo_board
     from surveys.questionnaires.demo import load_demo_follow_up, load_demo_survey
     from surveys.questionnaires.finding import get_survey
+    from surveys.user_tests.demo import load_demo_study
 
-    async def load() -> tuple[str, list, int, dict, int, int]:
+    async def load() -> tuple[str, list, int, dict, int, int, tuple[int, int]]:
         summary, accounts, (survey_id, responses) = await _load_governance(), await load_demo_users(), await load_demo_survey()
         await load_demo_governance()
         _, follow_up_responses = await load_demo_follow_up()
@@ -90,13 +91,15 @@ def demo_load() -> None:
         await load_demo_publication()
         await load_demo_report()
         await load_demo_board()
-        return summary, accounts, responses, await get_survey(survey_id), follow_up_responses, findings
+        study = await load_demo_study()
+        return summary, accounts, responses, await get_survey(survey_id), follow_up_responses, findings, study
 
-    summary, accounts, responses, survey, follow_up_responses, findings = asyncio.run(load())
+    summary, accounts, responses, survey, follow_up_responses, findings, (study_id, study_participants) = asyncio.run(load())
     click.echo(summary)
     click.echo(f"demo survey: /s/demo, or join code {survey['join_code']} at /join; {responses} generated responses added")
     click.echo(f"its follow-up wave: /s/demo-wave-2; {follow_up_responses} generated responses added (compared on /outcomes)")
     click.echo("retrospective board: /r/demo (finished: the summit's roses, thorns and buds, grouped, voted on, with actions)")
+    click.echo(f"user test: /staff/user-tests/{study_id}/results; {study_participants} participants added")
     click.echo(f"findings: {findings} added from the demo survey's themes, sent to project 3.3a and answered (/findings)")
     created = [a for a in accounts if a.password]
     if created:

@@ -20,5 +20,6 @@ APP_REGISTRY = AppRegistry(
         "app.integrations.piccolo_app",
         "app.findings.piccolo_app",
         "app.you_said_we_did.piccolo_app",
+        "surveys.user_tests.piccolo_app",
     ]
 )

@@ -74,6 +74,8 @@ class AuditAction(str, Enum):
     """The participation lead published (or changed, or translated) a finding's "you said, we did"."""
     finding_withdrawn = "finding_withdrawn"
     """An action answering a finding was added or its progress changed."""
+    study_participant_withdrawn = "study_participant_withdrawn"
+    """A user-testing participant withdrew: their notes and results were deleted (detail: counts only)."""
 
 
 # Detail keys that could carry a secret or a participant's words are refused outright.

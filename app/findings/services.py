@@ -679,6 +679,8 @@ async def theme_choices(user, *, threshold: int) -> list[dict]:
         latest.setdefault(run["source_key"], run)
     choices = []
     for run in latest.values():
+        if "survey" not in run["parameters"]:
+            continue  # a user test's notes or a board's cards: not yet offered as evidence
         survey = await survey_finding.get_survey(run["parameters"]["survey"])
         if survey is None or not await may_see_results(user, survey):
             continue

@@ -43,6 +43,8 @@ async def _run(request: Request, run_id: int) -> dict:
     run = await services.get_run(run_id)
     if run is None:
         raise NotFoundException("There is no such theme run.")
+    if "survey" not in run["parameters"]:  # a user test's notes: its themes are on the study's results page
+        raise NotFoundException("This theme run is of a user test's notes: see the study's results page.")
     await _survey(request, run["parameters"]["survey"])
     return run
 

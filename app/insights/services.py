@@ -79,6 +79,10 @@ def source_of(run: dict) -> ThemeSource:
         from surveys.boards.sources import BoardCardsSource
 
         return BoardCardsSource.from_parameters(run["parameters"])
+    if run["source_kind"] == "study_observations":
+        from surveys.user_tests.sources import StudyObservationSource
+
+        return StudyObservationSource.from_parameters(run["parameters"])
     raise SourceError(f"unknown source kind {run['source_kind']!r}")
 
 

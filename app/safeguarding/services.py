@@ -201,6 +201,10 @@ async def _release(source_kind: str, source_id: int) -> None:
     """A false alarm's words go back into normal analysis, where their source keeps them."""
     if source_kind == SourceKind.survey_answer:
         await Answer.update({Answer.released: True}).where(Answer.id == source_id)
+    elif source_kind == SourceKind.study_observation:
+        from surveys.user_tests.tables import Observation
+
+        await Observation.update({Observation.released: True}).where(Observation.id == source_id)
 
 
 # --- counts for the staff home's badge ------------------------------------------------------------

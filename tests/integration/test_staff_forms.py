@@ -143,7 +143,8 @@ async def test_no_staff_form_sent_empty_gives_a_bare_error_or_the_participant_la
            "user_id": str(other), "language": "ur", "action": "up", "token": "x", "disclosure_id": "1",
            "theme_id": "1", "run_id": "1", "reference": "1.1", "slug": "youth-safety-implementation-board", "milestone_id": "1", "report_id": "1",
            "integration_id": "1",
-           "finding_id": "1", "evidence_id": "1", "action_id": "1", "board_id": "1"}
+           "finding_id": "1", "evidence_id": "1", "action_id": "1", "board_id": "1",
+           "study_id": "1", "participant_id": "1", "task_id": "1"}
     routes = [(route.path, handler) for route in create_app().routes for handler in getattr(route, "route_handlers", [])
               if "POST" in handler.http_methods and not (handler.opt or {}).get("public")]
     assert len(routes) > 15
