@@ -77,7 +77,7 @@ async def main():
     cookie = await auth.start_session(user_id, mfa_passed=True)
     board = await boards.create_board(title="Benchmark board", template="rose_thorn_bud", created_by=user_id,
                                       votes_per_person=3)
-    print(json.dumps({"cookie_name": auth.SESSION_COOKIE, "cookie": cookie, "board_id": board.id, "code": board.code}))
+    print(json.dumps({"cookie_name": auth.SESSION_COOKIE, "cookie": cookie, "board_id": board["id"], "code": board["code"]}))
 
 auth_password = "bench-" + "x" * 20
 asyncio.run(main())

@@ -75,12 +75,13 @@ async def test_an_event_posted_on_one_worker_reaches_phones_and_screens_on_the_o
     first, second = two_servers
     facilitator_id = await make_user(Role.facilitator)
     board = await boards.create_board(title="Across workers", template="rose_thorn_bud", created_by=facilitator_id)
+    code, board_id = board["code"], board["id"]
     staff_cookie = "; ".join(f"{k}={v}" for k, v in (await signed_in_cookie(facilitator_id)).items())
     ws_first, ws_second = first.url.replace("http", "ws"), second.url.replace("http", "ws")
 
-    async with connect(f"{ws_first}/r/{board.code}/live", additional_headers={"Cookie": await join(first, board.code)}) as a, \
-            connect(f"{ws_second}/r/{board.code}/live", additional_headers={"Cookie": await join(second, board.code)}) as b, \
-            connect(f"{ws_second}/boards/{board.id}/live", additional_headers={"Cookie": staff_cookie}) as screen:
+    async with connect(f"{ws_first}/r/{code}/live", additional_headers={"Cookie": await join(first, code)}) as a, \
+            connect(f"{ws_second}/r/{code}/live", additional_headers={"Cookie": await join(second, code)}) as b, \
+            connect(f"{ws_second}/boards/{board_id}/live", additional_headers={"Cookie": staff_cookie}) as screen:
         on_first, on_second, facilitator = Phone(a), Phone(b), Phone(screen)
         for phone in (on_first, on_second, facilitator):
             await phone.until(lambda f: f["type"] == "state")
