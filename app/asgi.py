@@ -42,6 +42,8 @@ from app.web.controllers import HomeController, health
 from app.web.errors import bad_form_handler, http_exception_handler, server_error_handler
 from app.web.security import security_headers
 from app.you_said_we_did.controllers import PublishController, ReceiptFollowController, YouSaidWeDidController
+from surveys.boards.controllers import BoardParticipantController
+from surveys.boards.staff_controllers import BoardLiveController, BoardStaffController
 from surveys.controllers import JoinController, ParticipantController
 from surveys.definition import TamperedForm
 from surveys.indicator_controllers import OutcomeIndicatorController
@@ -102,6 +104,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             YouSaidWeDidController,
             ReceiptFollowController,
             InboxController,
+            BoardParticipantController,
+            BoardStaffController,
+            BoardLiveController,
             health,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", opt=PUBLIC),
         ],

@@ -13,6 +13,7 @@ APP_REGISTRY = AppRegistry(
         "app.accounts.piccolo_app",
         "app.audit.piccolo_app",
         "surveys.piccolo_app",
+        "surveys.boards.piccolo_app",
         "app.safeguarding.piccolo_app",
         "app.insights.piccolo_app",
         "app.reports.piccolo_app",

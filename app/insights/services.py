@@ -75,6 +75,10 @@ async def start_run(source: ThemeSource, *, requested_by: int | None, full: bool
 def source_of(run: dict) -> ThemeSource:
     if run["source_kind"] == "survey_question":
         return SurveyQuestionSource.from_parameters(run["parameters"])
+    if run["source_kind"] == "board_cards":
+        from surveys.boards.sources import BoardCardsSource
+
+        return BoardCardsSource.from_parameters(run["parameters"])
     raise SourceError(f"unknown source kind {run['source_kind']!r}")
 
 

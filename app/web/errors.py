@@ -49,7 +49,7 @@ def error_layout(request: Request) -> str:
     """Participant pages, and pages anyone may land on, keep quick exit and help; an error on a
     staff page stays in the staff layout, so staff never see a young person's quick exit."""
     path = request.url.path
-    if path == "/join" or path.startswith(("/s/", "/receipt")):
+    if path == "/join" or path.startswith(("/s/", "/r/", "/receipt")):
         return PARTICIPANT_LAYOUT
     handler = request.scope.get("route_handler")
     guarded = handler is not None and not (handler.opt or {}).get("public")
