@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 import uuid
 
 import httpx
@@ -28,9 +29,19 @@ pytestmark = [
 @pytest.fixture
 def two_servers(subprocess_env):
     servers = [LiveServer(subprocess_env), LiveServer(subprocess_env)]
+    for server in servers:  # a card is screened before it is stored: wait until each server's models are fitted
+        wait_for_models(server)
     yield servers
     for server in servers:
         server.stop()
+        print(server.output()[-4000:])  # shown by pytest when the test fails
+
+
+def wait_for_models(server: LiveServer, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while httpx.get(f"{server.url}/health", timeout=10).json().get("models") != "ready":
+        assert time.monotonic() < deadline, "the server's free-text models were not ready in time"
+        time.sleep(0.5)
 
 
 async def join(server: LiveServer, code: str) -> str:
