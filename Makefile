@@ -9,7 +9,7 @@ NLTK_OFFLINE_SOURCE ?= $(wildcard ../shared/nltk_data)
 NLTK_FLAGS := $(if $(NLTK_OFFLINE_SOURCE),--offline-source $(NLTK_OFFLINE_SOURCE),)
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test nltk migrate demo bench bench-labelled bench-redaction bench-screening bench-surveys translations clean
+.PHONY: run test install install-test nltk migrate demo bench bench-labelled bench-redaction bench-screening bench-surveys bench-boards translations clean
 
 run: install nltk migrate demo
 	PORT=$(PORT) $(BIN)/chorus run --host $(HOST) --port $(PORT)
@@ -52,6 +52,12 @@ LOAD_PARTICIPANTS ?= 20,100,300
 bench-surveys: install nltk
 	$(BIN)/python scripts/bench_surveys.py
 	$(BIN)/python scripts/load_participants.py --participants $(LOAD_PARTICIPANTS)
+
+# Live boards: 200 phones on one board over websockets (DATABASE_URL=postgresql://… and
+# BOARD_WORKERS=2 for PostgreSQL LISTEN/NOTIFY across two workers).
+BOARD_WORKERS ?= 0
+bench-boards: install-test nltk
+	$(BIN)/python scripts/bench_boards.py --clients 200 --workers $(BOARD_WORKERS)
 
 # Precision/recall of screening, redaction and sentiment on our labelled sets (docs/benchmarks.md).
 bench-labelled: install nltk
