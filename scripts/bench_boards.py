@@ -116,8 +116,13 @@ class Client:
     reader: asyncio.Task | None = None
     cut_at: float | None = None
     down: bool = False
+    awaiting_state: bool = True
+    early: list[int] = field(default_factory=list)
 
     async def open(self) -> None:
+        # Until the state frame arrives, events may come first (the server subscribes, then reads the
+        # state): their order is judged against the state's seq, not the seq seen before a cut.
+        self.awaiting_state = True
         self.socket = await connect(self.url, additional_headers=self.headers, open_timeout=60, max_queue=None,
                                     ping_interval=None, compression=None)
         self.reader = asyncio.create_task(self.read(self.socket))
@@ -133,13 +138,21 @@ class Client:
                     if seq in self.arrivals:
                         self.duplicates += 1
                         continue
-                    if seq != self.last_seq + 1:
+                    if self.awaiting_state:
+                        self.early.append(seq)
+                    elif seq != self.last_seq + 1:
                         self.out_of_order += 1
                     self.arrivals[seq] = now
-                    self.last_seq = max(self.last_seq, seq)
+                    if not self.awaiting_state:
+                        self.last_seq = max(self.last_seq, seq)
                 elif kind == "state":
                     self.state_seq, self.state = frame["seq"], frame["state"]
-                    self.last_seq = max(self.last_seq, frame["seq"])
+                    last = max(self.last_seq, frame["seq"])
+                    for early in self.early:  # events that came before the state: in order after it, or out of order
+                        if early > last + 1:
+                            self.out_of_order += 1
+                        last = max(last, early)
+                    self.last_seq, self.awaiting_state, self.early = last, False, []
                     self.states.put_nowait(now)
                 elif kind == "ack":
                     future = self.acks.get(frame.get("ref"))

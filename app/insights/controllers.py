@@ -43,8 +43,9 @@ async def _run(request: Request, run_id: int) -> dict:
     run = await services.get_run(run_id)
     if run is None:
         raise NotFoundException("There is no such theme run.")
-    if "survey" not in run["parameters"]:  # a user test's notes: its themes are on the study's results page
-        raise NotFoundException("This theme run is of a user test's notes: see the study's results page.")
+    if "survey" not in run["parameters"]:  # a board's cards or a user test's notes: their themes are on the activity's own page
+        raise NotFoundException("This theme run is of a retrospective board's cards or a user test's notes: its themes are on "
+                                "the board's summary or the study's results page.")
     await _survey(request, run["parameters"]["survey"])
     return run
 

@@ -466,6 +466,20 @@ async def _job_waiting(run_id: int) -> bool:
     return any(r["status"] in ("pending", "scheduled", "running") for r in rows)
 
 
+async def visible_themes(run: dict | None) -> list[dict]:
+    """A finished run's themes as an activity's own page lists them (a board's summary, a study's
+    results): label and size, without merged-away or not-useful ones, largest first."""
+    if run is None or run["state"] != RunState.done:
+        return []
+    themes = await Theme.select(Theme.id, Theme.label, Theme.found_label, Theme.merged_into, Theme.not_useful).where(Theme.run == run["id"])
+    sizes: dict[int, int] = {}
+    for member in await ThemeMember.select(ThemeMember.theme).where(ThemeMember.run == run["id"]):
+        sizes[member["theme"]] = sizes.get(member["theme"], 0) + 1
+    shown = [{"label": t["label"] or t["found_label"], "size": sizes.get(t["id"], 0)} for t in themes
+             if not t["merged_into"] and not t["not_useful"] and sizes.get(t["id"])]
+    return sorted(shown, key=lambda t: -t["size"])
+
+
 async def latest_run(source_key: str) -> dict | None:
     return await ThemeRun.select().output(load_json=True).where(ThemeRun.source_key == source_key).order_by(ThemeRun.id, ascending=False).first()
 

@@ -195,6 +195,12 @@ async def triage(disclosure_id: int, to_state: str, note: str, *, seen_version: 
             await _release(row["source_kind"], row["source_id"])
     await audit.record(AuditAction.safeguarding_triaged, actor=_who(viewer), target_type="disclosure", target_id=disclosure_id,
                        detail={"from": current.value, "to": target.value}, ip_address=ip_address)
+    if target is DisclosureState.false_alarm and row["source_kind"] == SourceKind.board_card:
+        # A board card rejoins its live board after the triage is stored: the board numbers its events
+        # in its own transaction (one order for every phone). Releasing is idempotent.
+        from surveys.boards.actions import release_held_card
+
+        await release_held_card(row["source_id"])
 
 
 async def _release(source_kind: str, source_id: int) -> None:

@@ -27,6 +27,7 @@ class DisclosureState(str, Enum):
 class SourceKind(str, Enum):
     survey_answer = "survey_answer"
     study_observation = "study_observation"
+    board_card = "board_card"
 
 
 class Disclosure(Table, help_text="Free text screened 'urgent' or 'concern', held for the safeguarding lead."):

@@ -122,21 +122,52 @@ async def apply(viewer: Viewer, message: object) -> dict:
             if stored:  # the same ref arrived twice at once: the first one won
                 return stored["ack"]
             change = await HANDLERS[action](board, viewer, message, assessment)
-            seq = board["seq"]
-            for kind, payload in change.events:
-                seq += 1
-                await BoardEvent.insert(BoardEvent(board=board["id"], seq=seq, kind=kind, payload=payload, created_at=clock.now()))
-                frame = json.dumps({"type": "event", "seq": seq, "event": {"kind": kind, **payload}})
-                frames.append(frame)
-                await live.notify_in_transaction(board["id"], frame)
-            if change.events:
-                await RetroBoard.update({RetroBoard.seq: seq}).where(RetroBoard.id == board["id"])
+            seq = await _store_events(board, change.events, frames)
             ack = {"type": "ack", "ref": ref, "seq": seq, "action": action, **change.ack}
             await BoardReceipt.insert(BoardReceipt(board=board["id"], actor_key=receipt_key, ack=ack))
         live.publish_committed(board["id"], frames)
     if change.held:
         await free_text.held_committed(change.held)
     return ack
+
+
+async def _store_events(board: dict, events: list[tuple[str, dict]], frames: list[str]) -> int:
+    """Number the events after the board's last, store them and tell other workers (inside the
+    caller's transaction, the board row locked); returns the board's new seq."""
+    seq = board["seq"]
+    for kind, payload in events:
+        seq += 1
+        await BoardEvent.insert(BoardEvent(board=board["id"], seq=seq, kind=kind, payload=payload, created_at=clock.now()))
+        frame = json.dumps({"type": "event", "seq": seq, "event": {"kind": kind, **payload}})
+        frames.append(frame)
+        await live.notify_in_transaction(board["id"], frame)
+    if events:
+        await RetroBoard.update({RetroBoard.seq: seq}).where(RetroBoard.id == board["id"])
+    return seq
+
+
+async def release_held_card(card_id: int) -> bool:
+    """A safeguarding lead called a held card a false alarm: it joins its board (waiting for the
+    facilitator's approval on a board that reviews cards), announced to the room as one numbered event
+    without its author. Idempotent: a card no longer held is left alone. Returns whether it was released."""
+    card = await BoardCard.select(BoardCard.board).where((BoardCard.id == card_id) & (BoardCard.status == CardStatus.held)).first()
+    if card is None:
+        return False
+    frames: list[str] = []
+    async with live.board_order(card["board"]):
+        async with write_transaction():
+            board = await _locked(card["board"])
+            status = CardStatus.pending if board["review"] else CardStatus.shown
+            released = await BoardCard.update({BoardCard.status: status}).where(
+                (BoardCard.id == card_id) & (BoardCard.status == CardStatus.held)).returning(BoardCard.column)
+            if not released:
+                return False
+            column = released[0]["column"]
+            count = await BoardCard.count().where((BoardCard.board == board["id"]) & (BoardCard.column == column)
+                                                  & BoardCard.status.is_in([CardStatus.shown, CardStatus.pending]))
+            await _store_events(board, [("card_released", {"column": column, "count": count})], frames)
+        live.publish_committed(board["id"], frames)
+    return True
 
 
 async def _locked(board_id: int) -> dict:

@@ -146,9 +146,14 @@ class BoardStaffController(Controller):
 
     @get("/{board_id:int}/summary", name="boards_summary")
     async def summary(self, board_id: RowId, sent: FromQuery[str] = "") -> Template:
+        from app.insights import services as insights
+        from surveys.boards.sources import BoardCardsSource
+
         board = await _board(board_id)
+        run = await insights.latest_run(BoardCardsSource(board["project"]).key) if board["project"] else None
         return Template("boards/staff/summary.html", context={"_": ENGLISH, "summary": await exports.summary_of(board), "board": board,
-                                                              "phase_label": services.phase_label, "sent": sent[:20]})
+                                                              "phase_label": services.phase_label, "sent": sent[:20],
+                                                              "run": run, "themes": await insights.visible_themes(run)})
 
     @get("/{board_id:int}/export.csv", name="boards_export_csv")
     async def export_csv(self, board_id: RowId) -> Response:

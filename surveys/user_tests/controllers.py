@@ -193,7 +193,7 @@ class UserTestsController(Controller):
         run = await insights.latest_run(StudyObservationSource(study.id).key)
         return Template("user_tests/results.html", context={
             "study": study, "summary": summary, "breakdowns": results.BREAKDOWNS, "outcome_labels": results.OUTCOME_LABELS,
-            "themes": await _themes_of(run), "run": run, "done": done,
+            "themes": await insights.visible_themes(run), "run": run, "done": done,
             "may_run": signed_in_user(request).can(Permission.run_retrospectives)})
 
     @get("/{study_id:int}/report.html", name="user_test_report_html", guards=requires(Permission.view_results))
@@ -250,7 +250,7 @@ class UserTestsController(Controller):
         summary = await self._summary(request, settings, study)
         run = await insights.latest_run(StudyObservationSource(study.id).key)
         return request.app.template_engine.get_template("user_tests/document.html").render(
-            study=study, summary=summary, themes=await _themes_of(run), outcome_labels=results.OUTCOME_LABELS)
+            study=study, summary=summary, themes=await insights.visible_themes(run), outcome_labels=results.OUTCOME_LABELS)
 
     @staticmethod
     async def _study_form(form: StudyForm, *, study=None, errors: dict | None = None, status: int = 200) -> Template:
@@ -276,22 +276,6 @@ class UserTestsController(Controller):
             "study": study, "who": who, "entries": await running.task_entries(who.id), "done": done, "error": error,
             "entry": entry, "entry_task": entry_task, "outcome_labels": results.OUTCOME_LABELS, "sus": sus,
             "needs_parent": study.under_13 or who.age_band in participants.UNDER_13_BANDS})
-
-
-async def _themes_of(run: dict | None) -> list[dict]:
-    """The latest finished theme run's themes for the study's notes (label and size), largest first."""
-    if run is None or run["state"] != "done":
-        return []
-    from app.insights.tables import Theme, ThemeMember
-
-    themes = await Theme.select(Theme.id, Theme.label, Theme.found_label, Theme.merged_into, Theme.not_useful).where(Theme.run == run["id"])
-    members = await ThemeMember.select(ThemeMember.theme).where(ThemeMember.run == run["id"])
-    sizes: dict[int, int] = {}
-    for member in members:
-        sizes[member["theme"]] = sizes.get(member["theme"], 0) + 1
-    shown = [{"label": t["label"] or t["found_label"], "size": sizes.get(t["id"], 0)} for t in themes
-             if not t["merged_into"] and not t["not_useful"] and sizes.get(t["id"])]
-    return sorted(shown, key=lambda t: -t["size"])
 
 
 DEFAULT_CONSENT = ("We are testing the page, not you: there are no wrong answers. We will write down what you do and say, "

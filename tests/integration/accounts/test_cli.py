@@ -15,8 +15,10 @@ pytestmark = pytest.mark.usefixtures("db")
 
 
 def chorus(env, *arguments, stdin: str | None = None) -> subprocess.CompletedProcess:
+    # A hang guard, not a speed check: `chorus demo load` fits the screening models and screens every
+    # demo text (survey, board, user test), which takes minutes on a busy 2-core machine.
     return subprocess.run(
-        [sys.executable, "-m", "app", *arguments], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "app", *arguments], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=420
     )
 
 
@@ -48,6 +50,7 @@ async def test_create_admin_refuses_weak_passwords(subprocess_env, password):
     assert await StaffUser.count() == 0
 
 
+@pytest.mark.timeout(900)  # two full demo loads in subprocesses (see chorus() above)
 async def test_demo_load_creates_one_account_per_role_and_shows_passwords_once(subprocess_env):
     first = await asyncio.to_thread(chorus, subprocess_env, "demo", "load")
     assert first.returncode == 0, first.stderr

@@ -84,6 +84,30 @@ async def test_a_flagged_card_never_reaches_the_board_and_its_writer_alone_is_he
         assert (await services.state_for(viewer))["cards"] == []
 
 
+async def test_a_held_card_the_safeguarding_lead_calls_a_false_alarm_rejoins_the_board_as_one_numbered_event():
+    from app.accounts.auth import CurrentUser
+    from app.accounts.roles import Role
+    from app.safeguarding import services as safeguarding
+    from tests.staff import make_user
+
+    board, (ana, ben), facilitator = await board_with()
+    await act(ana, "post", column="thorn", text=DISCLOSURE)
+    await act(ben, "post", column="rose", text="the youth club on fridays")
+    disclosure = await Disclosure.select().first()
+    lead = await make_user(Role.safeguarding_lead)
+    viewer = CurrentUser(lead, "safeguarding_lead@example.org", "Lead", frozenset({Role.safeguarding_lead}), True, True, "x")
+    await safeguarding.triage(disclosure["id"], "false_alarm", "Song lyrics, not about the writer.", seen_version=0, viewer=viewer)
+
+    released = await BoardEvent.select().where(BoardEvent.kind == "card_released").first()
+    assert released["seq"] == 2 and released["payload"] in ({"column": "thorn", "count": 1}, '{"column": "thorn", "count": 1}')
+    assert (await services.state_for(ben))["counts"]["thorn"] == 1
+    await phase(facilitator, "reveal")
+    assert sorted(c["text"] for c in (await services.state_for(ben))["cards"]) == sorted([DISCLOSURE, "the youth club on fridays"])
+    # Released once: a second call (a retry) changes nothing.
+    assert await actions.release_held_card(disclosure["source_id"]) is False
+    assert await BoardEvent.count().where(BoardEvent.kind == "card_released") == 1
+
+
 async def test_review_mode_shows_the_facilitator_text_without_author_and_holds_cards_back_until_approved():
     board, (ana, _), facilitator = await board_with(review=True)
     first = await act(ana, "post", column="bud", text="More youth clubs at the weekend")
