@@ -90,10 +90,10 @@ async def publish_now(board_id: int, frame: str) -> None:
 async def presence_count(board_id: int) -> int:
     from surveys.boards.tables import BoardPresence
 
-    rows = await BoardPresence.select(BoardPresence.participant).where(
+    # One participant on two tabs (or a phone that reconnected) counts once.
+    return await BoardPresence.count(distinct=[BoardPresence.participant]).where(
         (BoardPresence.board == board_id) & (BoardPresence.seen_at > clock.now() - PRESENCE_STALE)
         & BoardPresence.participant.is_not_null())
-    return len({row["participant"] for row in rows})
 
 
 async def _announce_presence(board_id: int) -> None:

@@ -8,7 +8,6 @@ import asyncio
 import json
 import uuid
 
-import segno
 from litestar import Controller, Request, Response, WebSocket, get, post, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
@@ -26,6 +25,7 @@ from surveys.boards.columns import ColumnsError, template_choices
 from surveys.boards.services import PHASES, BoardRefused, Viewer
 from surveys.participation.forms import read_form
 from surveys.participation.i18n import gettext_for
+from surveys.participation.qr import qr_svg_inline
 
 ENGLISH = gettext_for("en")
 """Board partials are shared with participants' pages, whose words are translated; staff read them in English."""
@@ -47,9 +47,8 @@ async def _board(board_id: int) -> dict:
 
 
 def join_qr(settings, board: dict, scale: int = 5) -> str:
-    """The join link as an inline SVG QR code (segno, as the survey share page draws it)."""
-    link = public_link(settings, f"/r/{board['code']}")
-    return segno.make(link, error="m").svg_inline(scale=scale, title=f"QR code to join {board['title']}")
+    """The join link as an inline SVG QR code, drawn as the survey share page draws its own."""
+    return qr_svg_inline(public_link(settings, f"/r/{board['code']}"), f"QR code to join {board['title']}", scale=scale)
 
 
 class BoardStaffController(Controller):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import secrets
 from functools import partial
 from typing import Annotated
 
-import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
@@ -24,6 +22,7 @@ from app.web.requests import AppSettings, RowId, actor_of, client_ip, signed_in_
 from surveys.participation import charts, codes, i18n
 from surveys.participation.forms import read_form
 from surveys.participation.layout import participant_context
+from surveys.participation.qr import qr_svg_file, qr_svg_inline
 from surveys.participation.text import Message
 from surveys.questionnaires import bank, building, definitions, drafts, exports, finding, results, submitting
 from surveys.questionnaires import responses as survey_responses
@@ -350,16 +349,14 @@ class SurveyBuilderController(Controller):
         return Template("questionnaires/staff/share.html", context={
             "survey": survey, "link": link, "kiosk_link": link + "/kiosk", "join_code": survey["join_code"],
             "join_link": public_link(settings, "/join"),
-            "qr_svg": segno.make(link, error="m").svg_inline(scale=5, title=f"QR code for {survey['title']}"),
+            "qr_svg": qr_svg_inline(link, f"QR code for {survey['title']}"),
         })
 
     @get("/{survey_id:int}/qr.svg", name="survey_qr")
     async def qr(self, settings: AppSettings, survey_id: RowId) -> Response:
         survey = await _survey(survey_id)
         link = _survey_link(settings, survey)
-        buffer = io.BytesIO()
-        segno.make(link, error="m").save(buffer, kind="svg", scale=10, title=survey["title"])
-        return Response(buffer.getvalue(), media_type="image/svg+xml",
+        return Response(qr_svg_file(link, survey["title"]), media_type="image/svg+xml",
                         headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}-qr.svg"'})
 
     @get("/{survey_id:int}/paper", name="survey_paper")
