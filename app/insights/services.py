@@ -15,6 +15,8 @@ from app.audit.services import Actor, AuditAction, record
 from app.insights import live
 from app.insights.sources import SourceError, SourceItem, SurveyQuestionSource, ThemeSource
 from app.insights.tables import ACTIVE_STATES, RunState, Theme, ThemeMember, ThemeRun
+from surveys.participation.suppression import PRIMARY, protect_table
+from surveys.questionnaires.results import Count
 
 logger = logging.getLogger("chorus.insights")
 
@@ -466,18 +468,35 @@ async def _job_waiting(run_id: int) -> bool:
     return any(r["status"] in ("pending", "scheduled", "running") for r in rows)
 
 
-async def visible_themes(run: dict | None) -> list[dict]:
+async def visible_themes(run: dict | None, *, threshold: int, reveal_small_groups: bool = False) -> list[dict]:
     """A finished run's themes as an activity's own page lists them (a board's summary, a study's
-    results): label and size, without merged-away or not-useful ones, largest first."""
+    results): label and size (a `Count`, through the one suppression service), merged themes counted
+    in the one they joined, without "not useful" ones, largest first.
+
+    The sizes are published as a one-column table whose total is known elsewhere (every note was
+    sent), so the total is locked shown and enough other sizes are hidden that no small one can be
+    worked out by subtraction."""
     if run is None or run["state"] != RunState.done:
         return []
     themes = await Theme.select(Theme.id, Theme.label, Theme.found_label, Theme.merged_into, Theme.not_useful).where(Theme.run == run["id"])
+    joined = {t["id"]: t["merged_into"] or t["id"] for t in themes}
     sizes: dict[int, int] = {}
     for member in await ThemeMember.select(ThemeMember.theme).where(ThemeMember.run == run["id"]):
-        sizes[member["theme"]] = sizes.get(member["theme"], 0) + 1
-    shown = [{"label": t["label"] or t["found_label"], "size": sizes.get(t["id"], 0)} for t in themes
-             if not t["merged_into"] and not t["not_useful"] and sizes.get(t["id"])]
-    return sorted(shown, key=lambda t: -t["size"])
+        target = joined.get(member["theme"], member["theme"])
+        sizes[target] = sizes.get(target, 0) + 1
+    kept = sorted((t for t in themes if not t["merged_into"] and sizes.get(t["id"])), key=lambda t: -sizes[t["id"]])
+    table = [[sizes[t["id"]]] for t in kept]
+    hidden = None if reveal_small_groups or not table else protect_table(table, threshold=threshold, lock_grand_total=True)
+    shown = []
+    for i, t in enumerate(kept):
+        value = sizes[t["id"]]
+        if hidden is not None and hidden.row_totals[i]:
+            size = Count(None, None, threshold, hidden.reasons.get(("row", i), PRIMARY))
+        else:
+            size = Count(value, None, threshold, small=value < threshold and reveal_small_groups)
+        if not t["not_useful"]:
+            shown.append({"label": t["label"] or t["found_label"], "size": size})
+    return shown
 
 
 async def latest_run(source_key: str) -> dict | None:

@@ -144,7 +144,7 @@ class BoardStaffController(Controller):
             "presence": await live.presence_count(board_id)})
 
     @get("/{board_id:int}/summary", name="boards_summary")
-    async def summary(self, board_id: RowId, sent: FromQuery[str] = "") -> Template:
+    async def summary(self, request: Request, settings: AppSettings, board_id: RowId, sent: FromQuery[str] = "") -> Template:
         from app.insights import services as insights
         from surveys.boards.sources import BoardCardsSource
 
@@ -152,7 +152,9 @@ class BoardStaffController(Controller):
         run = await insights.latest_run(BoardCardsSource(board["project"]).key) if board["project"] else None
         return Template("boards/staff/summary.html", context={"_": ENGLISH, "summary": await exports.summary_of(board), "board": board,
                                                               "phase_label": services.phase_label, "sent": sent[:20],
-                                                              "run": run, "themes": await insights.visible_themes(run)})
+                                                              "run": run, "themes": await insights.visible_themes(
+                                                                  run, threshold=settings.small_group_threshold,
+                                                                  reveal_small_groups=signed_in_user(request).can(Permission.view_small_groups))})
 
     @get("/{board_id:int}/export.csv", name="boards_export_csv")
     async def export_csv(self, board_id: RowId) -> Response:

@@ -56,6 +56,12 @@ def wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
+
+async def _themes(request: Request, settings, run: dict | None) -> list[dict]:
+    """The study's themes with their sizes suppressed as every other count is."""
+    return await insights.visible_themes(run, threshold=settings.small_group_threshold,
+                                         reveal_small_groups=signed_in_user(request).can(Permission.view_small_groups))
+
 class UserTestsController(Controller):
     """Studies: list, create, edit, tasks, participants, run mode, results and report."""
 
@@ -193,7 +199,7 @@ class UserTestsController(Controller):
         run = await insights.latest_run(StudyObservationSource(study.id).key)
         return Template("user_tests/results.html", context={
             "study": study, "summary": summary, "breakdowns": results.BREAKDOWNS, "outcome_labels": results.OUTCOME_LABELS,
-            "themes": await insights.visible_themes(run), "run": run, "done": done,
+            "themes": await _themes(request, settings, run), "run": run, "done": done,
             "may_run": signed_in_user(request).can(Permission.run_retrospectives)})
 
     @get("/{study_id:int}/report.html", name="user_test_report_html", guards=requires(Permission.view_results))
@@ -250,7 +256,7 @@ class UserTestsController(Controller):
         summary = await self._summary(request, settings, study)
         run = await insights.latest_run(StudyObservationSource(study.id).key)
         return request.app.template_engine.get_template("user_tests/document.html").render(
-            study=study, summary=summary, themes=await insights.visible_themes(run), outcome_labels=results.OUTCOME_LABELS)
+            study=study, summary=summary, themes=await _themes(request, settings, run), outcome_labels=results.OUTCOME_LABELS)
 
     @staticmethod
     async def _study_form(form: StudyForm, *, study=None, errors: dict | None = None, status: int = 200) -> Template:

@@ -135,8 +135,42 @@ async def test_a_finished_theme_run_of_a_studys_notes_is_shown_with_the_study_an
     for item in (1, 2):
         await ThemeMember(run=run["id"], theme=theme.id, item_id=item, x=0.0, y=0.0, text_digest="x").save()
     results = await facilitator.get(f"/staff/user-tests/{study_id}/results")
-    assert "Orange help button (2 notes)" in results.text
+    assert "Orange help button (fewer than 5 notes)" in results.text  # a facilitator may not see small groups
     facilitator.cookies.update(await signed_in_cookie(await make_user(Role.participation_lead)))
+    results = await facilitator.get(f"/staff/user-tests/{study_id}/results")
+    assert 'Orange help button (2 notes <span class="small-group">(small group: shown to you only)</span>)' in results.text
     assert (await facilitator.get(f"/staff/insights/runs/{run['id']}")).status_code == 404  # its page is the study's
     # Not yet offered as findings' evidence (that reads survey answers), and the findings form does not fail on it.
     assert await theme_choices(None, threshold=5) == []
+
+
+async def test_a_studys_theme_sizes_cannot_be_worked_out_from_the_rest(facilitator):
+    """Sizes 9, 7 and 2 (the 2 from a theme merged into another being counted there, and a small
+    theme of its own): to someone who may not see small groups, the small size is kept back and so is
+    one more, so that the notes sent (every note, known to staff) minus the shown sizes gives nothing."""
+    from app.insights import services as insights
+    from app.insights.tables import RunState, Theme, ThemeMember, ThemeRun
+    from surveys.user_tests.sources import StudyObservationSource
+
+    study_id = await plan(facilitator)
+    await post_form(facilitator, f"/staff/user-tests/{study_id}/insights")
+    run = await insights.latest_run(StudyObservationSource(study_id).key)
+    await ThemeRun.update({ThemeRun.state: RunState.done, ThemeRun.outcome: "themed", ThemeRun.active_key: None}).where(ThemeRun.id == run["id"])
+    item = iter(range(1, 100))
+    themes = {}
+    for label, size in (("Found the button", 6), ("Words too long", 7), ("Wanted a call", 2), ("Button hard to see", 3)):
+        theme = Theme(run=run["id"], model_id=label[:5], found_label=label, label=label, kind="theme")
+        await theme.save()
+        themes[label] = theme.id
+        for _ in range(size):
+            await ThemeMember(run=run["id"], theme=theme.id, item_id=next(item), x=0.0, y=0.0, text_digest="x").save()
+    await Theme.update({Theme.merged_into: themes["Found the button"]}).where(Theme.id == themes["Button hard to see"])
+
+    shown = await insights.visible_themes(await insights.get_run(run["id"]), threshold=5)
+    assert [t["label"] for t in shown] == ["Found the button", "Words too long", "Wanted a call"]
+    sizes = [t["size"].value for t in shown]
+    assert sizes[2] is None and sizes.count(None) >= 2  # the small one, and one more so 18 - shown reveals nothing
+    everything = await insights.visible_themes(await insights.get_run(run["id"]), threshold=5, reveal_small_groups=True)
+    assert [(t["size"].value, t["size"].small) for t in everything] == [(9, False), (7, False), (2, True)]
+    page = (await facilitator.get(f"/staff/user-tests/{study_id}/results")).text
+    assert "Wanted a call (fewer than 5 notes)" in page and "(2 notes" not in page
