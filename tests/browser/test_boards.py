@@ -82,6 +82,21 @@ async def test_a_live_retrospective_from_three_browsers(chromium, live_server, d
         for phone in phones:
             await phone.get_by_role("heading", name=group_title).wait_for(timeout=WAIT)
 
+        # A move is applied on each phone from its event alone: no phone fetches the board again.
+        fetched = []
+        for phone in phones:
+            await phone.locator("#board:not([data-refreshing])").wait_for(timeout=WAIT)
+            phone.on("request", lambda request: fetched.append(request.url) if f"/r/{code}" in request.url else None)
+        moved = host.locator(".board-card[data-card]", has_text=CARDS[1][1])
+        card_id = await moved.get_attribute("data-card")
+        grouped = f'section[data-group]:has(h2:text-is("{group_title}"))'
+        in_group = await host.locator(f"{grouped} #card-{card_id}").count()
+        await moved.get_by_label("Move to").select_option(label="Not grouped" if in_group else group_title)
+        await moved.get_by_role("button", name="Move").click()
+        for phone in phones:
+            await phone.locator(f"[data-column] #card-{card_id}" if in_group else f"{grouped} #card-{card_id}").wait_for(timeout=WAIT)
+        assert fetched == []
+
         await host.get_by_role("button", name="Next: Vote").click()
         for phone in phones:
             await phone.get_by_text("Votes left: 3").wait_for(timeout=WAIT)
@@ -90,6 +105,16 @@ async def test_a_live_retrospective_from_three_browsers(chromium, live_server, d
         assert await phones[0].locator(".board-votes").count() == 0  # tallies hidden while voting
 
         await host.get_by_role("button", name="Next: Discuss").click()
+        for phone in phones:
+            await phone.get_by_text("Votes left").wait_for(state="detached", timeout=WAIT)
+            await phone.locator("#board:not([data-refreshing])").wait_for(timeout=WAIT)
+        fetched.clear()
+        focused = host.locator(".board-card[data-card]", has_text=CARDS[0][0])
+        await focused.get_by_role("button", name="Focus on this card").click()
+        focused_id = await focused.get_attribute("data-card")
+        for phone in phones:
+            await phone.locator(f"#card-{focused_id}.board-focus .board-focus-mark").get_by_text("In focus").wait_for(timeout=WAIT)
+        assert fetched == []
         await host.get_by_label("Action").fill("Ask the council to fix the park lights")
         await host.get_by_label("Owner").fill("Youth council")
         await host.get_by_role("button", name="Add the action").click()

@@ -45,6 +45,7 @@
   function refresh() {
     if (refreshing) { refreshAgain = true; return; }
     refreshing = true;
+    root.dataset.refreshing = "now";  // tests (and styles) can tell a redraw is on its way
     fetch(location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (response) { return response.text(); })
       .then(function (html) {
@@ -70,10 +71,59 @@
         refreshing = false;
         if (!refreshAgain) sent = {};
         if (refreshAgain) { refreshAgain = false; refresh(); }
+        else if (!soon) delete root.dataset.refreshing;
       });
   }
 
   var liveText = (document.querySelector("[data-live-note]") || {}).textContent || "";
+
+  /* A room of phones must not all fetch the page at the same instant after one facilitator tap:
+     each waits a moment (a different one per phone), and whatever else happens meanwhile rides along. */
+  var soon = null;
+  function refreshSoon() {
+    if (role === "facilitator") { refresh(); return; }
+    if (soon) return;
+    root.dataset.refreshing = "soon";
+    soon = setTimeout(function () { soon = null; refresh(); }, 200 + Math.random() * 1300);
+  }
+
+  /* The events a facilitator repeats card after card are applied here, with no fetch at all. */
+  function placeInOrder(list, card) {
+    var id = Number(card.dataset.card), next = null;
+    list.querySelectorAll(":scope > [data-card]").forEach(function (other) {
+      if (!next && Number(other.dataset.card) > id) next = other;
+    });
+    list.insertBefore(card, next);
+  }
+
+  function moveCard(cardId, groupId) {
+    var card = document.getElementById("card-" + cardId);
+    if (!card) return false;
+    var zone = groupId ? document.querySelector('[data-group="' + groupId + '"] .board-cards')
+                       : document.querySelector('[data-column="' + card.dataset.columnKey + '"] .board-cards');
+    if (!zone) return false;
+    placeInOrder(zone, card);
+    return true;
+  }
+
+  function focusCard(cardId) {
+    var cards = document.querySelector("[data-cards]");
+    if (!cards) return false;
+    document.querySelectorAll("#board .board-focus").forEach(function (old) {
+      old.classList.remove("board-focus");
+      var mark = old.querySelector(".board-focus-mark");
+      if (mark) mark.remove();
+    });
+    if (!cardId) return true;
+    var card = document.getElementById("card-" + cardId);
+    if (!card) return false;
+    card.classList.add("board-focus");
+    var mark = document.createElement("strong");
+    mark.className = "board-focus-mark";
+    mark.textContent = cards.dataset.focusText;
+    card.insertBefore(mark, card.querySelector(".board-card-text"));
+    return true;
+  }
 
   function send(message) {
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
@@ -93,8 +143,12 @@
       if (role === "facilitator") refresh();  // the review queue may have grown
     } else if (kind === "votes") {
       /* Tallies stay hidden until voting closes: only the number of votes cast moves. */
+    } else if (role !== "facilitator" && kind === "card_moved") {
+      if (!moveCard(event.card, event.group)) refreshSoon();
+    } else if (role !== "facilitator" && kind === "focus") {
+      if (!focusCard(event.card)) refreshSoon();
     } else {
-      refresh();
+      refreshSoon();
     }
   }
 
@@ -102,7 +156,7 @@
     if (frame.type === "state") {
       var first = seq < 0;
       seq = frame.seq;
-      if (!first) refresh();
+      if (!first) refreshSoon();
     } else if (frame.type === "event") {
       if (frame.seq <= seq) return;
       if (frame.seq > seq + 1) { send({ action: "resync" }); return; }  // a gap: catch up from the full state
