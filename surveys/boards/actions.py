@@ -18,6 +18,7 @@ from app.database import current_engine, write_transaction
 from app.governance.tables import Project
 from surveys.boards import live
 from surveys.boards.services import (
+    PHASE_LABELS,
     PHASES,
     BoardRefused,
     Viewer,
@@ -36,7 +37,7 @@ from surveys.boards.tables import (
     CardStatus,
     RetroBoard,
 )
-from surveys.participation.text import clean_text
+from surveys.participation.text import N_, Message, clean_text
 
 MAX_CARD = 280
 MAX_REF = 64
@@ -47,6 +48,19 @@ PARTICIPANT_ACTIONS = frozenset({"post", "vote", "unvote"})
 FACILITATOR_ACTIONS = frozenset({"phase", "approve", "decline", "group_new", "move", "accept_groups", "focus", "add_action",
                                  "remove_action"})
 ACTIONS = PARTICIPANT_ACTIONS | FACILITATOR_ACTIONS
+
+# Refusals a participant can meet with our own page or script, translated on their page and socket.
+# (Frames only a hand-made client sends, and the facilitator's refusals, stay in English.)
+CHOOSE_COLUMN = N_("Choose one of the board's columns.")
+EMPTY_CARD = N_("Write something on the card first.")
+CARD_TOO_LONG = N_("A card can be at most %(limit)s characters: this one is %(count)s. Shorten it and send again.")
+NO_SUCH_CARD = N_("There is no such card on this board.")
+WRITE_PHASE_ONLY = N_("Cards can be written only in the %(phase)s phase; the board is in the %(now)s phase.")
+VOTE_PHASE_ONLY = N_("Votes can be given only in the %(phase)s phase; the board is in the %(now)s phase.")
+UNVOTE_PHASE_ONLY = N_("Votes can be taken back only in the %(phase)s phase; the board is in the %(now)s phase.")
+VOTES_USED_UP = N_("You have used all %(n)s of your votes. Take one back to vote again.")
+NO_VOTE_TO_TAKE_BACK = N_("You have no vote on that card to take back.")
+BOARD_GONE = N_("This board has gone.")
 
 
 @dataclass
@@ -70,7 +84,7 @@ def _card_id(message: dict, key: str = "card") -> int:
     if isinstance(value, str) and value.isdigit():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**31:
-        raise BoardRefused("There is no such card on this board.")
+        raise BoardRefused(Message(NO_SUCH_CARD))
     return value
 
 
@@ -91,12 +105,12 @@ def check_action(viewer: Viewer, message: object) -> str:
 def check_card_text(board: dict, message: dict) -> tuple[str, str]:
     column, text = message.get("column"), message.get("text")
     if not isinstance(column, str) or column not in column_keys(board):
-        raise BoardRefused("Choose one of the board's columns.")
+        raise BoardRefused(Message(CHOOSE_COLUMN))
     if not isinstance(text, str) or not clean_text(text).strip():
-        raise BoardRefused("Write something on the card first.")
+        raise BoardRefused(Message(EMPTY_CARD))
     text = clean_text(text).strip()
     if len(text) > MAX_CARD:
-        raise BoardRefused(f"A card can be at most {MAX_CARD} characters: this one is {len(text)}. Shorten it and send again.")
+        raise BoardRefused(Message(CARD_TOO_LONG, limit=MAX_CARD, count=len(text)))
     return column, text
 
 
@@ -176,7 +190,7 @@ async def _locked(board_id: int) -> dict:
         await RetroBoard.raw("SELECT id FROM retro_board WHERE id = {} FOR UPDATE", board_id)
     board = await RetroBoard.select().output(load_json=True).where(RetroBoard.id == board_id).first()
     if board is None:
-        raise BoardRefused("This board has gone.")
+        raise BoardRefused(Message(BOARD_GONE))
     return board
 
 
@@ -184,7 +198,7 @@ async def _shown_card(board: dict, card_id: int) -> dict:
     card = await BoardCard.select().where((BoardCard.id == card_id) & (BoardCard.board == board["id"])
                                           & (BoardCard.status == CardStatus.shown)).first()
     if card is None:
-        raise BoardRefused("There is no such card on this board.")
+        raise BoardRefused(Message(NO_SUCH_CARD))
     return card
 
 
@@ -194,11 +208,16 @@ def _in_phases(board: dict, phases: tuple[str, ...], what: str) -> None:
                            f"the board is in the {board['phase']} phase.")
 
 
+def _in_participant_phase(board: dict, phase: str, refusal: str) -> None:
+    if board["phase"] != phase:
+        raise BoardRefused(Message(refusal, phase=Message(PHASE_LABELS[phase]), now=Message(PHASE_LABELS[board["phase"]])))
+
+
 # --- participants ----------------------------------------------------------------------------------
 
 
 async def _post(board, viewer, message, assessment) -> Change:
-    _in_phases(board, ("write",), "Cards can be written only")
+    _in_participant_phase(board, "write", WRITE_PHASE_ONLY)
     column, text = check_card_text(board, message)
     status = CardStatus.held if assessment.flagged else CardStatus.pending if board["review"] else CardStatus.shown
     [row] = await BoardCard.insert(BoardCard(board=board["id"], author=viewer.participant_id, column=column, text=text,
@@ -220,23 +239,23 @@ async def _votes_cast(board: dict) -> int:
 
 
 async def _vote(board, viewer, message, _) -> Change:
-    _in_phases(board, ("vote",), "Votes can be given only")
+    _in_participant_phase(board, "vote", VOTE_PHASE_ONLY)
     card = await _shown_card(board, _card_id(message))
     used = await BoardVote.count().where((BoardVote.board == board["id"]) & (BoardVote.voter == viewer.participant_id))
     if used >= board["votes_per_person"]:
-        raise BoardRefused(f"You have used all {board['votes_per_person']} of your votes. Take one back to vote again.")
+        raise BoardRefused(Message(VOTES_USED_UP, n=board["votes_per_person"]))
     await BoardVote.insert(BoardVote(board=board["id"], card=card["id"], voter=viewer.participant_id))
     return Change(ack={"card": card["id"], "votes_left": board["votes_per_person"] - used - 1},
                   events=[("votes", {"cast": await _votes_cast(board)})])
 
 
 async def _unvote(board, viewer, message, _) -> Change:
-    _in_phases(board, ("vote",), "Votes can be taken back only")
+    _in_participant_phase(board, "vote", UNVOTE_PHASE_ONLY)
     card_id = _card_id(message)
     vote = await BoardVote.select(BoardVote.id).where((BoardVote.board == board["id"]) & (BoardVote.card == card_id)
                                                       & (BoardVote.voter == viewer.participant_id)).first()
     if vote is None:
-        raise BoardRefused("You have no vote on that card to take back.")
+        raise BoardRefused(Message(NO_VOTE_TO_TAKE_BACK))
     await BoardVote.delete().where(BoardVote.id == vote["id"])
     used = await BoardVote.count().where((BoardVote.board == board["id"]) & (BoardVote.voter == viewer.participant_id))
     return Change(ack={"card": card_id, "votes_left": board["votes_per_person"] - used},

@@ -3,6 +3,10 @@
 Works without JavaScript: each change is a plain form that redirects back to the board, and the
 page shows the state as of the request. The participant's token is a random value in an HttpOnly
 cookie scoped to `/r/<code>` (only its hash is stored), which also identifies the websocket.
+
+Language: `?lang=` (else the browser's Accept-Language) picks the interface's words. Every link, form
+and redirect of a participant in another language carries `?lang=`, and so does the page's websocket
+address (`data-live`), so refusals come back in the language of the page they were sent from.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import uuid
 
 from litestar import Controller, Request, WebSocket, get, post, websocket
 from litestar.channels import ChannelsPlugin
+from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -21,18 +26,35 @@ from app.web.requests import AppSettings
 from surveys.boards import actions, live, services
 from surveys.boards.services import BoardRefused, Viewer
 from surveys.participation.forms import read_form
-from surveys.participation.i18n import interface_languages
+from surveys.participation.i18n import DEFAULT_LANGUAGE, from_accept_language, interface_languages
 from surveys.participation.layout import participant_context
+from surveys.participation.text import N_, Message
 
 COOKIE = "chorus_board"
+JOIN_FIRST = N_("Join the board first: your phone is not joined to it.")
+JOIN_FIRST_LIVE = N_("Join the board first: open the link and press Join.")
+NO_BOARD = N_("There is no board with that code.")
 
 
-def _language(request: Request) -> str:
-    lang = request.query_params.get("lang", "en")
-    return lang if lang in interface_languages() else "en"
+def _language(connection: ASGIConnection) -> str:
+    """`?lang=` when it is one we have words for, else the browser's choice among them (English by default)."""
+    chosen = connection.query_params.get("lang", "")
+    if chosen in interface_languages():
+        return chosen
+    return from_accept_language(connection.headers.get("accept-language", ""), interface_languages())
 
 
-def not_found(language: str = "en") -> Template:
+def _lang_query(connection: ASGIConnection) -> str:
+    """What keeps the participant's language on the next page: `?lang=<code>`, or nothing for English by default."""
+    language = _language(connection)
+    return f"?lang={language}" if language != DEFAULT_LANGUAGE or connection.query_params.get("lang") else ""
+
+
+def _context(connection: ASGIConnection, **extra) -> dict:
+    return participant_context(_language(connection), lang_query=_lang_query(connection), **extra)
+
+
+def not_found(language: str = DEFAULT_LANGUAGE) -> Template:
     return Template("boards/participant/not_found.html", status_code=404, context=participant_context(language))
 
 
@@ -44,8 +66,8 @@ def _one(form: dict[str, list[str]], name: str) -> str:
 async def page(request: Request, board: dict, participant_id: int | None, *, error: str = "", kept: dict | None = None,
                status: int = 200) -> Template:
     state = await services.state_for(Viewer(board["id"], participant_id=participant_id), board)
-    return Template("boards/participant/board.html", status_code=status, context=participant_context(
-        _language(request), board=board, state=state, error=error, kept=kept or {}, new_ref=str(uuid.uuid4()),
+    return Template("boards/participant/board.html", status_code=status, context=_context(
+        request, board=board, state=state, error=error, kept=kept or {}, new_ref=str(uuid.uuid4()),
         seconds_left=services.seconds_left(board), max_card=actions.MAX_CARD, phase_label=services.phase_label))
 
 
@@ -64,21 +86,21 @@ class BoardParticipantController(Controller):
             return not_found(_language(request))
         participant = await services.participant_for(board["id"], request.cookies.get(COOKIE))
         if participant is None and board["phase"] != "done":
-            return Template("boards/participant/join.html", context=participant_context(_language(request), board=board, error=""))
+            return Template("boards/participant/join.html", context=_context(request, board=board, error=""))
         return await page(request, board, participant)  # a finished board can be read without joining
 
     @post("/{code:str}/join", name="board_join")
     async def join(self, request: Request, settings: AppSettings, code: FromPath[str]) -> Template | Redirect:
         board = await self._board(code)
         if board is None:
-            return not_found()
+            return not_found(_language(request))
         form = await read_form(request)
         try:
             token = await services.join(board["id"], _one(form, "display_name"))
         except BoardRefused as refused:
             return Template("boards/participant/join.html", status_code=400,
-                            context=participant_context(_language(request), board=board, error=str(refused)))
-        redirect = Redirect(f"/r/{board['code']}", status_code=303)
+                            context=_context(request, board=board, error=refused.message))
+        redirect = Redirect(f"/r/{board['code']}{_lang_query(request)}", status_code=303)
         redirect.cookies.append(Cookie(key=COOKIE, value=token, path=f"/r/{board['code']}", httponly=True, samesite="lax",
                                        secure=settings.is_production, max_age=int(services.BOARD_LIFETIME.total_seconds())))
         return redirect
@@ -86,17 +108,17 @@ class BoardParticipantController(Controller):
     async def _act(self, request: Request, code: str, message: dict, kept: dict | None = None) -> Template | Redirect:
         board = await self._board(code)
         if board is None:
-            return not_found()
+            return not_found(_language(request))
         participant = await services.participant_for(board["id"], request.cookies.get(COOKIE))
         if participant is None:
-            return Template("boards/participant/join.html", status_code=403, context=participant_context(
-                _language(request), board=board, error="Join the board first: your phone is not joined to it."))
+            return Template("boards/participant/join.html", status_code=403, context=_context(
+                request, board=board, error=Message(JOIN_FIRST)))
         try:
             ack = await actions.apply(Viewer(board["id"], participant_id=participant), message)
         except BoardRefused as refused:
-            return await page(request, board, participant, error=str(refused), kept=kept, status=400)
+            return await page(request, board, participant, error=refused.message, kept=kept, status=400)
         anchor = "#help" if ack.get("held") else ""
-        return Redirect(f"/r/{board['code']}{anchor}", status_code=303)
+        return Redirect(f"/r/{board['code']}{_lang_query(request)}{anchor}", status_code=303)
 
     @post("/{code:str}/cards", name="board_post_card")
     async def post_card(self, request: Request, code: FromPath[str]) -> Template | Redirect:
@@ -119,9 +141,9 @@ class BoardParticipantController(Controller):
         participant = await services.participant_for(board["id"], socket.cookies.get(COOKIE)) if board else None
         if participant is None:
             await socket.accept()
-            message = "There is no board with that code." if board is None else "Join the board first: open the link and press Join."
-            await socket.send_text(live.error_frame(message))
+            message = Message(NO_BOARD if board is None else JOIN_FIRST_LIVE)
+            await socket.send_text(live.error_frame(message, language=_language(socket)))
             await socket.close(code=4403, reason="not joined")
             return
         await socket.accept()
-        await live.converse(socket, channels, Viewer(board["id"], participant_id=participant))
+        await live.converse(socket, channels, Viewer(board["id"], participant_id=participant), _language(socket))

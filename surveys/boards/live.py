@@ -26,6 +26,8 @@ from litestar.exceptions import WebSocketDisconnect
 from app import clock
 from app.database import current_engine
 from app.insights.live import current_plugin
+from surveys.participation.i18n import DEFAULT_LANGUAGE, translate
+from surveys.participation.text import N_, Message
 
 logger = logging.getLogger("chorus.boards")
 
@@ -33,6 +35,10 @@ PRESENCE_REFRESH = 30.0
 PRESENCE_STALE = timedelta(seconds=90)
 MAX_FRAME = 16 * 1024
 _ORDER_LOCKS: dict[int, asyncio.Lock] = {}
+# Error frames a participant's phone can meet (a pasted novel is too long for one frame); frames only a
+# hand-made client sends (not text, not JSON) are answered in English.
+FRAME_TOO_LONG = N_("That message is too long.")
+WENT_WRONG = N_("Something went wrong on our side; nothing was changed. Try again.")
 
 
 def channel(board_id: int) -> str:
@@ -125,18 +131,19 @@ async def leave(board_id: int, connection: str) -> None:
 # --- the conversation ---------------------------------------------------------------------------------
 
 
-def error_frame(message: str, ref: object = None) -> str:
-    return json.dumps({"type": "error", "ref": ref if isinstance(ref, str) else None, "message": message})
+def error_frame(message: str, ref: object = None, language: str = DEFAULT_LANGUAGE) -> str:
+    """An error for one client, in its language (a Message is translated; plain text goes as it is)."""
+    return json.dumps({"type": "error", "ref": ref if isinstance(ref, str) else None, "message": translate(message, language)})
 
 
-async def answer(viewer, raw: str | bytes | None) -> str:
-    """The reply to one client frame: an ack, a state frame or an error (only ever to its sender)."""
+async def answer(viewer, raw: str | bytes | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """The reply to one client frame: an ack, a state frame or an error (only ever to its sender, in its language)."""
     from surveys.boards import actions, services, suggestions
 
     if not isinstance(raw, str):
         return error_frame("Send text frames with one JSON object each.")
     if len(raw) > MAX_FRAME:
-        return error_frame("That message is too long.")
+        return error_frame(Message(FRAME_TOO_LONG), language=language)
     try:
         message = json.loads(raw)
     except ValueError:
@@ -154,14 +161,14 @@ async def answer(viewer, raw: str | bytes | None) -> str:
             return json.dumps({"type": "ack", "ref": ref, "seq": board["seq"], "action": "suggest", "suggestions": proposal})
         return json.dumps(await actions.apply(viewer, message), default=str)
     except services.BoardRefused as refused:
-        return error_frame(str(refused), ref)
+        return error_frame(refused.message, ref, language)
     except Exception:
         logger.exception("board action failed")
-        return error_frame("Something went wrong on our side; nothing was changed. Try again.", ref)
+        return error_frame(Message(WENT_WRONG), ref, language)
 
 
-async def converse(socket: WebSocket, channels: ChannelsPlugin, viewer) -> None:
-    """Send the state, forward the board's channel, answer the client's frames until it leaves."""
+async def converse(socket: WebSocket, channels: ChannelsPlugin, viewer, language: str = DEFAULT_LANGUAGE) -> None:
+    """Send the state, forward the board's channel, answer the client's frames (in `language`) until it leaves."""
     from surveys.boards import services
 
     sending = asyncio.Lock()
@@ -191,7 +198,7 @@ async def converse(socket: WebSocket, channels: ChannelsPlugin, viewer) -> None:
             heartbeat = asyncio.create_task(keep_alive())
             while True:
                 raw = await socket.receive_data(mode="text")
-                await send(await answer(viewer, raw))
+                await send(await answer(viewer, raw, language))
     except WebSocketDisconnect:
         pass
     finally:

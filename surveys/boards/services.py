@@ -36,7 +36,7 @@ from surveys.boards.tables import (
     Phase,
     RetroBoard,
 )
-from surveys.participation.text import N_
+from surveys.participation.text import N_, Message, Refused
 
 MAX_TITLE = 200
 MAX_NAME = 40
@@ -48,8 +48,12 @@ TALLY_PHASES = ("discuss", "actions", "done")
 SHOWN_PHASES = tuple(p for p in PHASES if p != "write")
 
 
-class BoardRefused(ValueError):
-    """An action or form the board cannot take, with the words to show."""
+class BoardRefused(Refused):
+    """An action or form the board cannot take, with the words to show: a Message where a participant
+    can meet it (their page and socket translate it), plain English where only staff can."""
+
+
+NAME_TOO_LONG = N_("A display name can be at most %(limit)s characters.")
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ async def join(board_id: int, display_name: str = "") -> str:
     """A new participant; returns the raw token for their cookie (its hash is what is stored)."""
     name = " ".join(display_name.split())
     if len(name) > MAX_NAME:
-        raise BoardRefused(f"A display name can be at most {MAX_NAME} characters.")
+        raise BoardRefused(Message(NAME_TOO_LONG, limit=MAX_NAME))
     token = secrets.token_urlsafe(32)
     await BoardParticipant.insert(BoardParticipant(board=board_id, token_hash=token_hash(token), display_name=name,
                                                    joined_at=clock.now()))

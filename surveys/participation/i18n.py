@@ -19,6 +19,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from surveys.participation.text import Message
+
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DEFAULT_LANGUAGE = "en"
 # Languages a survey may be written in: English and the borough's main community languages.
@@ -72,14 +74,23 @@ def translations(code: str) -> NullTranslations:
 
 
 def gettext_for(code: str):
-    """`_` for templates: `_("Page %(n)s of %(total)s", n=1, total=3)` formats after translating."""
+    """`_` for templates: `_("Page %(n)s of %(total)s", n=1, total=3)` formats after translating
+    (a value that is itself a Message, such as a phase's name, is translated too)."""
     catalog = translations(code)
 
     def _(message: str, **values) -> str:
         translated = catalog.gettext(message)
-        return translated % values if values else translated
+        if not values:
+            return translated
+        return translated % {name: _(value, **value.params) if isinstance(value, Message) else value
+                             for name, value in values.items()}
 
     return _
+
+
+def translate(message: str, code: str) -> str:
+    """A Message (or plain text) in language `code`, its values put in: for words sent outside a template."""
+    return gettext_for(code)(message, **getattr(message, "params", {}))
 
 
 def from_accept_language(header: str, offered: list[str] | tuple[str, ...]) -> str:

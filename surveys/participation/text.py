@@ -30,7 +30,18 @@ class Message(str):
         return message
 
     def english(self) -> str:
-        return self % self.params if self.params else str(self)
+        if not self.params:
+            return str(self)
+        return self % {name: value.english() if isinstance(value, Message) else value for name, value in self.params.items()}
+
+
+class Refused(ValueError):
+    """Input refused with words to show: `message` is a Message a participant's page translates, while
+    str() is its English (staff pages, logs). Plain text is kept as it is, as a Message with no values."""
+
+    def __init__(self, message: str):
+        self.message = message if isinstance(message, Message) else Message(message)
+        super().__init__(self.message.english())
 
 
 class TamperedForm(ValueError):

@@ -309,7 +309,7 @@ class SusController(Controller):
         try:
             score = await running.save_sus(study.id, who.id, running.read_sus(data.values()))
         except StudyError as refused:
-            return self._page(study, who, lang, answers=data.values(), error=str(refused), status=HTTP_422_UNPROCESSABLE_ENTITY)
+            return self._page(study, who, lang, answers=data.values(), error=refused.message, status=HTTP_422_UNPROCESSABLE_ENTITY)
         return self._page(study, who, lang, answers=data.values(), finished=True, complete=score is not None)
 
     @staticmethod

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from analysis import usability
 from app import clock, free_text
 from app.database import write_transaction
+from surveys.participation.text import N_, Message
 from surveys.user_tests.errors import StudyError
 from surveys.user_tests.participants import require_consent
 from surveys.user_tests.tables import (
@@ -26,6 +27,8 @@ from surveys.user_tests.tables import (
 MAX_NOTE = 2000
 MAX_ISSUE = 200
 NOTE_KINDS = ("observation", "quote")
+# The one refusal the participant's SUS page can show (a form our page could not have sent), in their language.
+SUS_ANSWER_OUT_OF_RANGE = N_("Statement %(position)s: the answer must be from 1 to 5, not %(value)s.")
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,7 @@ def read_sus(values: list[str]) -> list[int | None]:
         elif value in {"1", "2", "3", "4", "5"}:
             answers.append(int(value))
         else:
-            raise StudyError(f"Statement {position}: the answer must be from 1 to 5, not {value[:10]!r}.")
+            raise StudyError(Message(SUS_ANSWER_OUT_OF_RANGE, position=position, value=repr(value[:10])))
     return answers
 
 

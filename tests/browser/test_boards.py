@@ -140,3 +140,31 @@ async def test_a_live_retrospective_from_three_browsers(chromium, live_server, d
     finally:
         for context in contexts:
             await context.close()
+
+
+async def test_a_phone_on_bengali_sees_the_timer_and_socket_refusals_in_bengali(chromium, live_server, db):
+    from surveys.boards import services
+
+    board = await services.create_board(title="Retro", phase_minutes={"write": 5})
+    context, phone = await new_page(chromium, live_server, {"width": 360, "height": 640})
+    try:
+        await phone.goto(f"/r/{board['code']}?lang=bn")
+        await phone.get_by_role("button", name="যোগ দিন").click()
+        await phone.get_by_role("heading", name="একটি কার্ড লিখুন").wait_for()
+        assert phone.url.endswith(f"/r/{board['code']}?lang=bn")
+        await phone.locator("[data-live-note]").wait_for()  # shown once the socket is open
+
+        # The script's timer rewrites the (emptied) text in the page's words, not "N min N s".
+        timer = phone.locator("[data-timer]")
+        await timer.evaluate("el => { el.textContent = ''; }")
+        await phone.locator("[data-timer]", has_text=re.compile(r"\d")).wait_for()
+        assert re.fullmatch(r"\d+ মিনিট \d+ সেকেন্ড বাকি", await timer.inner_text())
+
+        # An empty card goes over the socket; its error frame is shown in Bengali.
+        await phone.get_by_role("button", name="আমার কার্ড যোগ করুন").click()
+        await phone.locator("#board-live-error").get_by_text("আগে কার্ডে কিছু লিখুন।").wait_for(timeout=WAIT)
+        assert phone.url.endswith(f"/r/{board['code']}?lang=bn")  # answered over the socket, not by a form post
+        await assert_accessible(phone)
+        assert phone.off_site.blocked == []
+    finally:
+        await context.close()

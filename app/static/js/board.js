@@ -46,7 +46,7 @@
     if (refreshing) { refreshAgain = true; return; }
     refreshing = true;
     root.dataset.refreshing = "now";  // tests (and styles) can tell a redraw is on its way
-    fetch(location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    fetch(root.dataset.page || location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("board");
@@ -75,7 +75,9 @@
       });
   }
 
-  var liveText = (document.querySelector("[data-live-note]") || {}).textContent || "";
+  var liveNote = document.querySelector("[data-live-note]") || { dataset: {} };
+  var liveText = liveNote.textContent || "";
+  var reconnectingText = liveNote.dataset.reconnectingText || "Reconnecting…";  // the page's words, in its language
 
   /* A room of phones must not all fetch the page at the same instant after one facilitator tap:
      each waits a moment (a different one per phone), and whatever else happens meanwhile rides along. */
@@ -190,7 +192,7 @@
     };
     socket.onclose = function (closed) {
       if (closed.code === 4403) return;  // not joined: the page says what to do
-      setNote("Reconnecting…");
+      setNote(reconnectingText);
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 10000);
     };
@@ -242,13 +244,15 @@
     markDraggable();
   }
 
-  /* The phase timer counts down here; the server's page says the same at load. */
+  /* The phase timer counts down here, in the page's own words (data-timer-text, "%(m)s min %(s)s s left"
+     translated); the server's page says the same at load. */
   function tick() {
     document.querySelectorAll("[data-timer]").forEach(function (el) {
       var minutes = Number(el.dataset.minutes);
       if (!minutes) return;
       var left = Math.max(0, Math.round(minutes * 60 - (Date.now() - Date.parse(el.dataset.started)) / 1000));
-      el.textContent = Math.floor(left / 60) + " min " + (left % 60) + " s";
+      var words = el.dataset.timerText || "%(m)s min %(s)s s left";
+      el.textContent = words.replace("%(m)s", Math.floor(left / 60)).replace("%(s)s", left % 60);
     });
   }
   setInterval(tick, 1000);

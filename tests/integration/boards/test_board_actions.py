@@ -189,7 +189,7 @@ async def test_bad_input_is_refused_with_words_and_changes_nothing():
     await refused(ana, {"action": "post", "ref": ref(), "column": "rose", "text": "x" * 281}, "at most 280 characters: this one is 281")
     await refused(ana, {"action": "post", "ref": ref(), "column": "nope", "text": "hi"}, "columns")
     await refused(ana, {"action": "post", "ref": ref(), "column": "rose", "text": "   "}, "Write something")
-    await refused(ana, {"action": "vote", "ref": ref(), "card": 1}, "only in the vote phase")
+    await refused(ana, {"action": "vote", "ref": ref(), "card": 1}, "only in the Vote phase")
     await refused(ana, {"action": "phase", "ref": ref(), "phase": "reveal"}, "Only the facilitator")
     await refused(ana, {"action": "accept_groups", "ref": ref(), "groups": []}, "Only the facilitator")
     await refused(facilitator, {"action": "post", "ref": ref(), "column": "rose", "text": "hi"}, "Facilitators run the board")
@@ -197,7 +197,7 @@ async def test_bad_input_is_refused_with_words_and_changes_nothing():
     await refused(ana, ["post"], "JSON object")
     await refused(ana, {"action": "post", "column": "rose", "text": "no ref"}, "ref")
     await phase(facilitator, "reveal")
-    await refused(ana, {"action": "post", "ref": ref(), "column": "rose", "text": "late"}, "only in the write phase")
+    await refused(ana, {"action": "post", "ref": ref(), "column": "rose", "text": "late"}, "only in the Write phase")
     await refused(facilitator, {"action": "move", "ref": ref(), "card": 999, "group": None}, "no such card")
     await refused(facilitator, {"action": "accept_groups", "ref": ref(), "groups": [{"title": "x", "cards": [999]}]}, "no longer on the board")
 

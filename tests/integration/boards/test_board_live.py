@@ -97,3 +97,36 @@ async def test_a_participant_socket_on_a_staff_path_or_a_non_facilitator_is_refu
         with pytest.raises(InvalidStatus):
             async with LiveClient(ws_url(live_server.url, f"/boards/{board['id']}/live"), cookie) as refused:
                 await refused.next()
+
+
+async def test_a_phone_on_bengali_gets_its_socket_refusals_in_bengali_and_staff_stay_english(live_server):
+    """The page's `data-live` address carries `?lang=`: the socket answers that phone in its language;
+    without it English; the facilitator's socket stays English."""
+    board = await services.create_board(title="Retro")
+    code = board["code"]
+    async with LiveClient(ws_url(live_server.url, f"/r/{code}/live?lang=bn"), await joined(board)) as phone, \
+            LiveClient(ws_url(live_server.url, f"/r/{code}/live"), await joined(board)) as english, \
+            LiveClient(ws_url(live_server.url, f"/boards/{board['id']}/live"), await staff_cookie()) as facilitator:
+        for client in (phone, english, facilitator):
+            await client.until(is_type("state"))
+        for frame, words in (({"action": "post", "ref": "b1", "column": "rose", "text": "  "}, "আগে কার্ডে কিছু লিখুন।"),
+                             ({"action": "post", "ref": "b2", "column": "nope", "text": "hi"}, "বোর্ডের একটি কলাম বেছে নিন।"),
+                             ({"action": "vote", "ref": "b3", "card": 1},
+                              "ভোট শুধু “ভোট দিন” ধাপে দেওয়া যায়; বোর্ড এখন “লেখা” ধাপে আছে।"),
+                             (json.dumps({"action": "post", "ref": "b4", "text": "x" * (17 * 1024)}), "এই বার্তাটি খুব লম্বা।")):
+            await phone.send(frame)
+            error = await phone.until(is_type("error"))
+            assert error["message"] == words
+        await english.send({"action": "post", "ref": "e1", "column": "rose", "text": ""})
+        assert (await english.until(is_type("error", "e1")))["message"] == "Write something on the card first."
+        await facilitator.send({"action": "approve", "ref": "f1", "card": 1})
+        assert (await facilitator.until(is_type("error", "f1")))["message"] == "This board shows cards without review."
+        await facilitator.send({"action": "focus", "ref": "f2", "card": 1})
+        assert "only in the discuss or actions phases" in (await facilitator.until(is_type("error", "f2")))["message"]
+    assert await BoardCard.count() == 0 and (await RetroBoard.select(RetroBoard.seq).first())["seq"] == 0
+
+    # Refused before joining: in the language the link asked for.
+    for path, words in ((f"/r/{code}/live?lang=bn", "আগে বোর্ডে যোগ দিন: লিংকটি খুলে “যোগ দিন” চাপুন।"),
+                        ("/r/NOSUCH/live?lang=ur", "اس کوڈ کا کوئی بورڈ نہیں ہے۔")):
+        async with LiveClient(ws_url(live_server.url, path)) as refused:
+            assert (await refused.next())["message"] == words

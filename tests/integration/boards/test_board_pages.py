@@ -56,7 +56,7 @@ async def test_a_phone_without_javascript_joins_writes_privately_and_votes(clien
     # The wrong phase: voting while writing.
     card = (await BoardCard.select(BoardCard.id).first())["id"]
     early = await post_form(client, f"/r/{board['code']}/votes", {"card": str(card), "ref": "v0"})
-    assert early.status_code == 400 and "only in the vote phase" in early.text and await BoardVote.count() == 0
+    assert early.status_code == 400 and "only in the Vote phase" in early.text and await BoardVote.count() == 0
     facilitator = services.Viewer(board["id"], staff_id=1)
     from tests.integration.boards.helpers import phase
 
@@ -146,3 +146,53 @@ async def test_exports_in_every_phase_show_only_what_the_room_may_see(client):
     assert pdf.status_code in (200, 503)
     if pdf.status_code == 200:
         assert pdf.content.startswith(b"%PDF")
+
+
+async def test_a_phone_on_bengali_keeps_its_language_from_join_to_refusals(client):
+    """`?lang=bn` on the join link: every form and redirect after it carries the language, and the
+    refusals a phone can meet come back in Bengali; the same refusals stay English by default."""
+    board = await services.create_board(title="Retro", votes_per_person=1)
+    code = board["code"]
+    join_page = await client.get(f"/r/{code}?lang=bn")
+    assert 'lang="bn"' in join_page.text and f'action="/r/{code}/join?lang=bn"' in join_page.text
+    too_long = await post_form(client, f"/r/{code}/join?lang=bn", {"display_name": "n" * 41})
+    assert too_long.status_code == 400 and "নাম সর্বোচ্চ 40 অক্ষরের হতে পারে।" in too_long.text
+    assert await BoardParticipant.count() == 0
+    joined = await post_form(client, f"/r/{code}/join?lang=bn", {"display_name": "Ana"})
+    assert joined.status_code == 303 and joined.headers["location"] == f"/r/{code}?lang=bn"
+
+    page = await client.get(joined.headers["location"])
+    assert 'lang="bn"' in page.text and "একটি কার্ড লিখুন" in page.text
+    assert f'action="/r/{code}/cards?lang=bn"' in page.text and f'data-live="/r/{code}/live?lang=bn"' in page.text
+    empty = await post_form(client, f"/r/{code}/cards?lang=bn", {"column": "rose", "text": "   ", "ref": "b1"})
+    assert empty.status_code == 400 and "আগে কার্ডে কিছু লিখুন।" in empty.text and "Write something" not in empty.text
+    wrong_column = await post_form(client, f"/r/{code}/cards?lang=bn", {"column": "nope", "text": "hi", "ref": "b2"})
+    assert wrong_column.status_code == 400 and "বোর্ডের একটি কলাম বেছে নিন।" in wrong_column.text
+    long = await post_form(client, f"/r/{code}/cards?lang=bn", {"column": "rose", "text": "y" * 300, "ref": "b3"})
+    assert long.status_code == 400 and "একটি কার্ডে সর্বোচ্চ 280 অক্ষর লেখা যায়: এটিতে আছে 300।" in long.text
+    # The wrong phase names both phases in the page's words ("Vote" and "Write" as the status shows them).
+    early = await post_form(client, f"/r/{code}/votes?lang=bn", {"card": "1", "ref": "b4"})
+    assert early.status_code == 400 and "ভোট শুধু “ভোট দিন” ধাপে দেওয়া যায়; বোর্ড এখন “লেখা” ধাপে আছে।" in early.text
+    posted = await post_form(client, f"/r/{code}/cards?lang=bn", {"column": "rose", "text": "Good music", "ref": "b5"})
+    assert posted.status_code == 303 and posted.headers["location"] == f"/r/{code}?lang=bn"
+    assert await BoardCard.count() == 1
+
+    # English stays the default: the same refusal without ?lang= (and no Accept-Language).
+    english = await post_form(client, f"/r/{code}/cards", {"column": "rose", "text": "", "ref": "e1"})
+    assert english.status_code == 400 and "Write something on the card first." in english.text and 'lang="en"' in english.text
+    assert f'data-live="/r/{code}/live"' in (await client.get(f"/r/{code}")).text
+
+    # A phone set to Urdu that has not joined is told so in Urdu, right to left.
+    client.cookies.clear()
+    await client.get(f"/r/{code}")
+    not_joined = await post_form(client, f"/r/{code}/cards?lang=ur", {"column": "rose", "text": "hi"})
+    assert not_joined.status_code == 403 and "پہلے بورڈ میں شامل ہوں: آپ کا فون ابھی اس میں شامل نہیں ہے۔" in not_joined.text
+    assert 'dir="rtl"' in not_joined.text and await BoardCard.count() == 1
+
+
+async def test_the_browser_language_is_used_when_the_link_names_none(client):
+    board = await services.create_board(title="Retro")
+    page = await client.get(f"/r/{board['code']}", headers={"Accept-Language": "bn-BD,bn;q=0.9,en;q=0.5"})
+    assert 'lang="bn"' in page.text and "যোগ দিন" in page.text
+    # The join form keeps the language even if the next request's browser header differs.
+    assert f'action="/r/{board["code"]}/join?lang=bn"' in page.text

@@ -79,7 +79,12 @@ async def test_a_session_from_consent_to_report(facilitator):
     english = await facilitator.get(sus_url)
     assert "I would need a grown-up to help me use this." in english.text and "Childline" in english.text
     tampered = await post_form(facilitator, sus_url, {f"s{n}": "3" for n in range(1, 11)} | {"s4": "9"})
-    assert tampered.status_code == 422 and "Statement 4: the answer must be from 1 to 5" in tampered.text
+    assert tampered.status_code == 422 and "Statement 4: the answer must be from 1 to 5, not &#39;9&#39;." in tampered.text
+    # The same tampered form from the page in Bengali (its hidden `lang`) is refused in Bengali; nothing is stored.
+    tampered = await post_form(facilitator, sus_url, {f"s{n}": "3" for n in range(1, 11)} | {"s4": "9", "lang": "bn"})
+    assert tampered.status_code == 422 and 'lang="bn"' in tampered.text
+    assert "বাক্য 4: উত্তর ১ থেকে ৫ এর মধ্যে হতে হবে, &#39;9&#39; নয়।" in tampered.text and "Statement 4" not in tampered.text
+    assert await SusResponse.count() == 0
     answers = dict(zip([f"s{n}" for n in range(1, 11)], "4 1 5 2 5 1 4 2 3 1".split(), strict=True))
     done = await post_form(facilitator, sus_url, answers)
     assert done.status_code == 200 and "Thank you!" in done.text

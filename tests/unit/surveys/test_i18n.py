@@ -50,3 +50,17 @@ def test_every_catalog_translates_every_word_the_pages_use(tmp_path):
         catalog = read_po((i18n.LOCALE_DIR / code / "LC_MESSAGES" / "messages.po").open("rb"))
         translated = {m.id for m in catalog if m.id and m.string}
         assert wanted <= translated, f"{code} is missing: {sorted(wanted - translated)[:5]} (run `make translations`)"
+
+
+def test_a_refusal_is_english_for_staff_and_translated_for_a_participant_values_and_all():
+    from surveys.boards.services import BoardRefused
+    from surveys.participation.text import Message
+
+    refused = BoardRefused(Message("Votes can be given only in the %(phase)s phase; the board is in the %(now)s phase.",
+                                   phase=Message("Vote"), now=Message("Write")))
+    assert str(refused) == "Votes can be given only in the Vote phase; the board is in the Write phase."
+    assert i18n.translate(refused.message, "en") == str(refused)
+    assert i18n.translate(refused.message, "ur") == "ووٹ صرف “ووٹ دیں” مرحلے میں دیے جا سکتے ہیں؛ بورڈ ابھی “لکھیں” مرحلے میں ہے۔"
+    # A staff-only refusal is plain English text, and stays English in any language.
+    facilitator_only = BoardRefused("Give the group a name of 1-120 characters.")
+    assert str(facilitator_only) == i18n.translate(facilitator_only.message, "bn") == "Give the group a name of 1-120 characters."
