@@ -8,6 +8,9 @@ PORT ?= 8000
 NLTK_OFFLINE_SOURCE ?= $(wildcard ../shared/nltk_data)
 NLTK_FLAGS := $(if $(NLTK_OFFLINE_SOURCE),--offline-source $(NLTK_OFFLINE_SOURCE),)
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; the tests needing the served app and Chromium all run
+# on one of them (tests/browser_support.py groups them), so the run starts one server and one browser.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test install install-test nltk migrate demo bench bench-labelled bench-redaction bench-screening bench-surveys bench-boards translations clean
 
@@ -15,7 +18,7 @@ run: install nltk migrate demo
 	PORT=$(PORT) $(BIN)/chorus run --host $(HOST) --port $(PORT)
 
 test: install-test nltk
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

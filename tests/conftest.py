@@ -11,6 +11,7 @@ import asyncio
 import importlib
 import os
 import shutil
+import sqlite3
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -109,11 +110,16 @@ async def empty_all_tables() -> None:
     if engine.engine_type == "postgres":
         await engine.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         return
-    await engine.run_ddl("DROP TRIGGER IF EXISTS audit_event_no_delete")
-    for table in reversed(tables):
-        await engine.run_ddl(f"DELETE FROM {table}")
-    for statement in AUDIT_TRIGGERS_SQLITE:
-        await engine.run_ddl(statement)
+    # One script on one connection (stdlib sqlite3), not ~70 statements each on a connection of its
+    # own: this runs before most tests, and was a tenth of a second each time.
+    script = ["DROP TRIGGER IF EXISTS audit_event_no_delete;"]
+    script += [f"DELETE FROM {table};" for table in reversed(tables)]
+    script += [f"{statement};" for statement in AUDIT_TRIGGERS_SQLITE]
+    connection = sqlite3.connect(engine.path, timeout=30)
+    try:
+        connection.executescript("BEGIN IMMEDIATE;\n" + "\n".join(script) + "\nCOMMIT;")
+    finally:
+        connection.close()
 
 
 @pytest.fixture
