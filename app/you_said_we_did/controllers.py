@@ -80,9 +80,7 @@ class PublishController(Controller):
 
 
 def _language(request: Request, lang: str) -> str:
-    if lang in i18n.interface_languages():
-        return lang
-    return i18n.from_accept_language(request.headers.get("accept-language", ""), i18n.interface_languages())
+    return i18n.interface_language(lang, request.headers.get("accept-language", ""))
 
 
 class YouSaidWeDidController(Controller):

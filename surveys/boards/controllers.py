@@ -26,7 +26,7 @@ from app.web.requests import AppSettings
 from surveys.boards import actions, live, services
 from surveys.boards.services import BoardRefused, Viewer
 from surveys.participation.forms import read_form
-from surveys.participation.i18n import DEFAULT_LANGUAGE, from_accept_language, interface_languages
+from surveys.participation.i18n import DEFAULT_LANGUAGE, interface_language
 from surveys.participation.layout import participant_context
 from surveys.participation.text import N_, Message
 
@@ -38,10 +38,7 @@ NO_BOARD = N_("There is no board with that code.")
 
 def _language(connection: ASGIConnection) -> str:
     """`?lang=` when it is one we have words for, else the browser's choice among them (English by default)."""
-    chosen = connection.query_params.get("lang", "")
-    if chosen in interface_languages():
-        return chosen
-    return from_accept_language(connection.headers.get("accept-language", ""), interface_languages())
+    return interface_language(connection.query_params.get("lang", ""), connection.headers.get("accept-language", ""))
 
 
 def _lang_query(connection: ASGIConnection) -> str:

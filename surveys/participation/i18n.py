@@ -93,6 +93,14 @@ def translate(message: str, code: str) -> str:
     return gettext_for(code)(message, **getattr(message, "params", {}))
 
 
+def interface_language(chosen: str, accept_language: str) -> str:
+    """A participant page's language: `chosen` (its `?lang=`) when we have words for it, else the
+    browser's preference among ours (English by default)."""
+    if chosen in interface_languages():
+        return chosen
+    return from_accept_language(accept_language, interface_languages())
+
+
 def from_accept_language(header: str, offered: list[str] | tuple[str, ...]) -> str:
     """The first language the browser prefers that the survey offers, else the survey's first."""
     preferences = []
